@@ -1,0 +1,248 @@
+/**
+ * Streaming readers for classic pcap and pcapng captures.
+ *
+ * The reader is push-based: feed it chunks with `push()` and it calls `onPacket` synchronously
+ * for every complete record, handing out a view (subarray) into its buffer that is only valid
+ * during the callback. Memory stays bounded by the largest record plus one chunk.
+ */
+
+/** Called once per packet. `data` is only valid during the call. */
+export type PacketCallback = (linkType: number, ts: number, data: Buffer, origLen: number) => void;
+
+const PCAP_MAGIC_US = 0xa1b2c3d4;
+const PCAP_MAGIC_NS = 0xa1b23c4d;
+const PCAPNG_SHB = 0x0a0d0d0a;
+const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+
+// pcapng block types.
+const BT_IDB = 0x00000001;
+const BT_OBSOLETE_PB = 0x00000002;
+const BT_SPB = 0x00000003;
+const BT_EPB = 0x00000006;
+
+/** Records larger than this are treated as corruption rather than buffered forever. */
+const MAX_RECORD = 256 * 1024 * 1024;
+
+interface PcapngInterface {
+  linkType: number;
+  /** timestamp units per second */
+  unitsPerSec: number;
+  snapLen: number;
+  /** if_tsoffset, seconds added to every timestamp */
+  tsOffset: number;
+}
+
+type Format = 'unknown' | 'pcap' | 'pcapng';
+
+export class CaptureReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private format: Format = 'unknown';
+  private le = true;
+  private nanos = false;
+  private pcapLinkType = 1;
+  private interfaces: PcapngInterface[] = [];
+  private failed = false;
+  /** packets handed to the callback */
+  packets = 0;
+  /** captured bytes handed to the callback */
+  bytes = 0;
+
+  constructor(
+    private readonly onPacket: PacketCallback,
+    private readonly onError: (msg: string) => void = () => {},
+  ) {}
+
+  /** Consumes one chunk of the capture. Returns false once the input is known to be unusable. */
+  push(chunk: Buffer): boolean {
+    if (this.failed) return false;
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    let off = 0;
+    try {
+      off = this.parse();
+    } catch (e) {
+      this.fail(e instanceof Error ? e.message : String(e));
+      return false;
+    }
+    // Keep only the unparsed tail; copy it so the (possibly large) chunk can be collected.
+    this.buf = off >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
+    return !this.failed;
+  }
+
+  /** Signals end of input; reports a truncated trailing record. */
+  end(): void {
+    if (this.failed) return;
+    if (this.format === 'unknown') {
+      this.fail(this.buf.length === 0 ? 'empty capture file' : 'truncated capture file header');
+    } else if (this.buf.length > 0) {
+      this.fail(`truncated capture: ${this.buf.length} trailing bytes do not form a complete record`);
+    }
+  }
+
+  private fail(msg: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.onError(msg);
+  }
+
+  /** Parses as much as possible; returns the offset of the first unconsumed byte. */
+  private parse(): number {
+    let off = 0;
+    if (this.format === 'unknown') {
+      if (this.buf.length < 4) return 0;
+      const magicBE = this.buf.readUInt32BE(0);
+      const magicLE = this.buf.readUInt32LE(0);
+      if (magicBE === PCAPNG_SHB) {
+        this.format = 'pcapng';
+      } else if (magicLE === PCAP_MAGIC_US || magicLE === PCAP_MAGIC_NS) {
+        this.format = 'pcap';
+        this.le = true;
+        this.nanos = magicLE === PCAP_MAGIC_NS;
+      } else if (magicBE === PCAP_MAGIC_US || magicBE === PCAP_MAGIC_NS) {
+        this.format = 'pcap';
+        this.le = false;
+        this.nanos = magicBE === PCAP_MAGIC_NS;
+      } else {
+        throw new Error(`unknown capture file format (magic 0x${magicBE.toString(16).padStart(8, '0')})`);
+      }
+      if (this.format === 'pcap') {
+        if (this.buf.length < 24) {
+          this.format = 'unknown';
+          return 0;
+        }
+        this.pcapLinkType = (this.le ? this.buf.readUInt32LE(20) : this.buf.readUInt32BE(20)) & 0x0fffffff;
+        off = 24;
+      }
+    }
+    return this.format === 'pcap' ? this.parsePcap(off) : this.parsePcapng(off);
+  }
+
+  private parsePcap(start: number): number {
+    const buf = this.buf;
+    const le = this.le;
+    let off = start;
+    const div = this.nanos ? 1e9 : 1e6;
+    while (off + 16 <= buf.length) {
+      const sec = le ? buf.readUInt32LE(off) : buf.readUInt32BE(off);
+      const frac = le ? buf.readUInt32LE(off + 4) : buf.readUInt32BE(off + 4);
+      const capLen = le ? buf.readUInt32LE(off + 8) : buf.readUInt32BE(off + 8);
+      const origLen = le ? buf.readUInt32LE(off + 12) : buf.readUInt32BE(off + 12);
+      if (capLen > MAX_RECORD) throw new Error(`corrupt pcap record: caplen ${capLen}`);
+      if (off + 16 + capLen > buf.length) break;
+      const data = buf.subarray(off + 16, off + 16 + capLen);
+      off += 16 + capLen;
+      this.packets++;
+      this.bytes += capLen;
+      // Same arithmetic as libpcap consumers: seconds + fraction as doubles.
+      this.onPacket(this.pcapLinkType, sec + frac / div, data, origLen);
+    }
+    return off;
+  }
+
+  private u32(off: number): number {
+    return this.le ? this.buf.readUInt32LE(off) : this.buf.readUInt32BE(off);
+  }
+
+  private u16(off: number): number {
+    return this.le ? this.buf.readUInt16LE(off) : this.buf.readUInt16BE(off);
+  }
+
+  private parsePcapng(start: number): number {
+    const buf = this.buf;
+    let off = start;
+    while (off + 12 <= buf.length) {
+      const typeBE = buf.readUInt32BE(off);
+      if (typeBE === PCAPNG_SHB) {
+        // A section header resets byte order and the interface table.
+        const bom = buf.readUInt32LE(off + 8);
+        if (bom === PCAPNG_BYTE_ORDER_MAGIC) this.le = true;
+        else if (buf.readUInt32BE(off + 8) === PCAPNG_BYTE_ORDER_MAGIC) this.le = false;
+        else throw new Error('corrupt pcapng section header (byte-order magic)');
+        this.interfaces = [];
+      }
+      const type = this.u32(off);
+      const len = this.u32(off + 4);
+      if (len < 12 || len % 4 !== 0 || len > MAX_RECORD) throw new Error(`corrupt pcapng block length ${len}`);
+      if (off + len > buf.length) break;
+      const body = off + 8;
+      const bodyEnd = off + len - 4;
+      switch (type) {
+        case BT_IDB:
+          this.readInterface(body, bodyEnd);
+          break;
+        case BT_EPB:
+        case BT_OBSOLETE_PB: {
+          const ifId = type === BT_EPB ? this.u32(body) : this.u16(body);
+          const tsHigh = this.u32(body + 4);
+          const tsLow = this.u32(body + 8);
+          const capLen = this.u32(body + 12);
+          const origLen = this.u32(body + 16);
+          const dataOff = body + 20;
+          if (dataOff + capLen > bodyEnd) throw new Error('corrupt pcapng packet block (caplen)');
+          const itf = this.interfaces[ifId];
+          if (!itf) throw new Error(`pcapng packet for undeclared interface ${ifId}`);
+          this.emitNg(itf, tsHigh, tsLow, buf.subarray(dataOff, dataOff + capLen), origLen);
+          break;
+        }
+        case BT_SPB: {
+          const itf = this.interfaces[0];
+          if (!itf) throw new Error('pcapng simple packet block without interface');
+          const origLen = this.u32(body);
+          let capLen = Math.min(origLen, bodyEnd - (body + 4));
+          if (itf.snapLen > 0) capLen = Math.min(capLen, itf.snapLen);
+          // SPBs carry no timestamp.
+          this.packets++;
+          this.bytes += capLen;
+          this.onPacket(itf.linkType, 0, buf.subarray(body + 4, body + 4 + capLen), origLen);
+          break;
+        }
+        default:
+          // SHB (handled above), NRB, ISB, DSB, custom blocks: nothing needed.
+          break;
+      }
+      off += len;
+    }
+    return off;
+  }
+
+  private readInterface(body: number, bodyEnd: number): void {
+    const itf: PcapngInterface = {
+      linkType: this.u16(body),
+      snapLen: this.u32(body + 4),
+      unitsPerSec: 1e6,
+      tsOffset: 0,
+    };
+    let o = body + 8;
+    while (o + 4 <= bodyEnd) {
+      const code = this.u16(o);
+      const olen = this.u16(o + 2);
+      if (code === 0) break;
+      const v = o + 4;
+      if (code === 9 && olen >= 1) {
+        const r = this.buf[v]!;
+        itf.unitsPerSec = r & 0x80 ? 2 ** (r & 0x7f) : 10 ** r;
+      } else if (code === 14 && olen >= 8) {
+        const hi = this.u32(this.le ? v + 4 : v);
+        const lo = this.u32(this.le ? v : v + 4);
+        itf.tsOffset = hi * 4294967296 + lo;
+      }
+      o = v + ((olen + 3) & ~3);
+    }
+    this.interfaces.push(itf);
+  }
+
+  private emitNg(itf: PcapngInterface, tsHigh: number, tsLow: number, data: Buffer, origLen: number): void {
+    let ts: number;
+    if (itf.unitsPerSec <= 1e6) {
+      // Exact in a double: 2^53 microseconds is ~285 years.
+      ts = (tsHigh * 4294967296 + tsLow) / itf.unitsPerSec;
+    } else {
+      const raw = (BigInt(tsHigh) << 32n) | BigInt(tsLow);
+      const units = BigInt(itf.unitsPerSec);
+      const sec = raw / units;
+      ts = Number(sec) + Number(raw - sec * units) / itf.unitsPerSec;
+    }
+    this.packets++;
+    this.bytes += data.length;
+    this.onPacket(itf.linkType, ts + itf.tsOffset, data, origLen);
+  }
+}
