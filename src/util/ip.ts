@@ -57,8 +57,8 @@ export function isIpAddress(s: string): boolean {
 export class Cidr {
   readonly text: string;
   readonly version: 4 | 6;
-  private readonly v4Base = 0;
-  private readonly v4Mask = 0;
+  private readonly v4Base: number = 0;
+  private readonly v4Mask: number = 0;
   private readonly v6: Uint16Array | null = null;
   readonly prefix: number;
   constructor(text: string) {

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// The `slips` command line.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, defaultRawConfig, parseConfigText } from '../config/config.js';
+import { SLIPS_VERSION } from '../output/alert-format.js';
+import { IMPLEMENTATION, runAnalysis, StartError } from './run.js';
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function level(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 3) throw new InvalidArgumentError(`${name} must be 0, 1, 2 or 3`);
+    return n;
+  };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`slips: ${message}\n`);
+  process.exit(1);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv[2] === 'zeek') {
+    // Loaded lazily: the packet engine is only needed by this sub-command.
+    const spec = '../capture/zeek-command.js';
+    const mod = (await import(spec).catch(() => null)) as { zeekCommand(args: string[]): Promise<number> } | null;
+    if (!mod) fail('the packet engine is not available in this build');
+    return mod.zeekCommand(argv.slice(3));
+  }
+  const program = new Command('slips')
+    .description('Behavioral network intrusion detection: analyse Zeek logs and other flow inputs')
+    .option('-c, --config <file>', 'configuration file (default: config/slips.yaml)')
+    .option('-v, --verbose <n>', 'verbosity 0-3', level('verbosity'))
+    .option('-e, --debug <n>', 'debug level 0-3', level('debug level'))
+    .option('-f, --filepath <path>', 'Zeek log folder or file to analyse')
+    .option('-o, --output <dir>', 'output folder (its contents are deleted first)')
+    .option('-t, --testing', 'test mode: keep slips_output.txt in the output folder')
+    .option('-i, --interface <iface>', 'capture live from an interface')
+    .option('-g, --growing <dir>', 'treat DIR as a growing Zeek folder (with -i)')
+    .option('-F, --pcapfilter <bpf>', 'packet capture filter')
+    .option('-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false)
+    .exitOverride();
+  try { program.parse(argv); } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode ?? 1;
+    return code;
+  }
+  const o = program.opts<{ config?: string; verbose?: number; debug?: number; filepath?: string; output?: string;
+    testing?: boolean; interface?: string; growing?: string; pcapfilter?: string; version?: boolean }>();
+  if (o.version) { process.stdout.write(`Slips ${SLIPS_VERSION} (${IMPLEMENTATION})\n`); return 0; }
+  if (o.interface || o.growing) fail('live capture (-i) and growing folders (-g) are not available in this version yet');
+  if (!o.filepath) fail('you need to define an input source with -f PATH (see slips -h)');
+
+  let configPath: string | null = o.config ?? null;
+  if (!configPath) {
+    const local = resolve('config', 'slips.yaml');
+    const bundled = join(packageRoot, 'config', 'slips.yaml');
+    configPath = existsSync(local) ? local : existsSync(bundled) ? bundled : null;
+  }
+  let configText: string | null = null;
+  let config = defaultRawConfig();
+  try {
+    if (configPath) {
+      try { configText = readFileSync(configPath, 'utf8'); } catch (e) {
+        throw new ConfigError(`cannot read config file ${configPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      config = parseConfigText(configText, configPath);
+    }
+  } catch (e) { if (e instanceof ConfigError) fail(e.message); throw e; }
+
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: string): void => {
+    interrupts++;
+    if (interrupts > 1) { process.stderr.write(`\nslips: ${sig} again, stopping immediately\n`); process.exit(130); }
+    process.stderr.write(`\nslips: ${sig} received, finishing the analysis of what was read (again to force)\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  try {
+    await runAnalysis({ input: o.filepath, outputDir: o.output, config, configPath, configText, verbose: o.verbose,
+      debug: o.debug, testing: o.testing, command: ['slips', ...argv.slice(2)].join(' '), signal: abort.signal });
+  } catch (e) {
+    if (e instanceof StartError || e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
+  return 0;
+}
+
+const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  main(process.argv).then((code) => { process.exitCode = code; }, (e: unknown) => {
+    process.stderr.write(`slips: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 2;
+  });
+}

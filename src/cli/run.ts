@@ -1,0 +1,168 @@
+// One analysis run: output folder, readers, engine, outputs, clean shutdown.
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { deriveSettings, type RawConfig, type Settings } from '../config/config.js';
+import { detectInput, InputError, type InputKind } from '../input/detect.js';
+import { ZeekReader } from '../input/zeek-reader.js';
+import type { FlowReader } from '../input/reader.js';
+import { Logger } from '../output/logger.js';
+import { AlertWriter } from '../output/alert-writer.js';
+import { banner, Progress, summaryText } from '../output/console.js';
+import { SLIPS_VERSION } from '../output/alert-format.js';
+import { FlowDatabase } from '../store/flow-db.js';
+import { MemoryStore } from '../store/memory.js';
+import { IdGenerator } from '../evidence/ids.js';
+import { Engine } from '../profiler/engine.js';
+import { describeWidth } from '../profiler/timewindows.js';
+import { DETECTORS } from '../detect/registry.js';
+import { BufferedFile } from '../output/buffered-file.js';
+import { folderStamp, humanLocal, nowEpoch } from '../util/time.js';
+
+export const IMPLEMENTATION = 'slips-ts 0.1.0';
+
+export interface RunOptions {
+  input: string;
+  outputDir?: string;
+  config: RawConfig;
+  configPath: string | null;
+  configText: string | null;
+  verbose?: number;
+  debug?: number;
+  testing?: boolean;
+  command: string;
+  signal?: AbortSignal;
+  quiet?: boolean;
+}
+
+export interface RunResult {
+  outputDir: string;
+  flows: number;
+  profiles: number;
+  evidence: number;
+  alerts: number;
+  malformed: number;
+  seconds: number;
+}
+
+/** A run that cannot start: one line for the user, non-zero exit. */
+export class StartError extends Error {}
+
+function prepareOutputDir(opts: RunOptions): string {
+  const dir = opts.outputDir
+    ? resolve(opts.outputDir)
+    : resolve('output', `${basename(opts.input)}_${folderStamp(nowEpoch())}`);
+  try {
+    if (existsSync(dir)) {
+      // Like the original, -o reuses the folder after deleting what is in it (test mode keeps slips_output.txt).
+      for (const name of readdirSync(dir)) {
+        if (opts.testing && name === 'slips_output.txt') continue;
+        rmSync(join(dir, name), { recursive: true, force: true });
+      }
+    }
+    mkdirSync(join(dir, 'alerts'), { recursive: true });
+    mkdirSync(join(dir, 'databases'), { recursive: true });
+  } catch (e) {
+    throw new StartError(`cannot prepare output folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return dir;
+}
+
+async function makeReader(kind: InputKind, logger: Logger): Promise<FlowReader> {
+  switch (kind.kind) {
+    case 'zeek_folder': return ZeekReader.forFolder(kind.path, logger);
+    case 'zeek_log_file': return ZeekReader.forFile(kind.path, kind.log, logger);
+    default:
+      throw new StartError(`input ${'path' in kind ? kind.path : kind.lineType} is ${kind.kind}, which this version cannot analyse yet`);
+  }
+}
+
+function writeMetadata(dir: string, opts: RunOptions, settings: Settings): string {
+  const meta = join(dir, 'metadata');
+  mkdirSync(meta, { recursive: true });
+  if (opts.configText !== null) writeFileSync(join(meta, 'slips.yaml'), opts.configText);
+  const wl = String(settings.raw.whitelists.local_whitelist_path);
+  if (existsSync(wl)) copyFileSync(wl, join(meta, 'whitelist.conf'));
+  const info = [
+    `Slips version: ${SLIPS_VERSION}`,
+    `Implementation: ${IMPLEMENTATION}`,
+    `File: ${opts.input}`,
+    `Command: ${opts.command}`,
+    `Slips start date: ${humanLocal(nowEpoch())}`,
+  ].join('\n') + '\n';
+  writeFileSync(join(meta, 'info.txt'), info);
+  return join(meta, 'info.txt');
+}
+
+function exportLabelledFlows(dir: string, db: FlowDatabase, format: 'json' | 'tsv'): void {
+  const out = new BufferedFile(join(dir, `labeled_flows.${format}`));
+  if (format === 'tsv') out.write('uid\tflow\tlabel\tprofileid\ttwid\tflow_type\n');
+  for (const r of db.labelledFlows()) {
+    if (format === 'json') out.write(JSON.stringify({ uid: r.uid, flow: r.flow, label: r.label, profileid: r.profileid, twid: r.twid }) + '\n');
+    else out.write(`${r.uid}\t${r.flow}\t${r.label}\t${r.profileid}\t${r.twid}\t${r.flow_type}\n`);
+  }
+  out.close();
+}
+
+export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const settings = deriveSettings(opts.config);
+  if (opts.verbose !== undefined) settings.verbose = Math.max(1, opts.verbose);
+  if (opts.debug !== undefined) settings.debug = opts.debug;
+
+  let kind: InputKind;
+  try { kind = await detectInput(opts.input); } catch (e) {
+    if (e instanceof InputError) throw new StartError(e.message);
+    throw e;
+  }
+  const dir = prepareOutputDir(opts);
+  const logger = new Logger(settings.verbose, settings.debug, opts.quiet);
+  logger.open(dir);
+  if (!opts.quiet) process.stdout.write(banner(SLIPS_VERSION, IMPLEMENTATION) + '\n');
+  logger.print('main', `Storing Slips logs in ${dir}`);
+
+  let reader: FlowReader;
+  try { reader = await makeReader(kind, logger); } catch (e) { logger.close(); throw e; }
+  const infoPath = settings.metadataDir ? writeMetadata(dir, opts, settings) : null;
+  const db = new FlowDatabase(join(dir, 'databases', 'flows.sqlite'));
+  const now = (): number => nowEpoch();
+  const writer = new AlertWriter(dir, db, logger, now, !opts.quiet && settings.verbose >= 1);
+  const store = new MemoryStore();
+  const engine = new Engine(settings, store, db, writer, new IdGenerator(basename(opts.input)), DETECTORS, {
+    announce: (t) => logger.print('profiler', t),
+    detectorError: (m, where, err) => logger.error(m, `error in ${where}: ${(err as Error)?.stack ?? String(err)}`),
+  }, now);
+  logger.print('main', `Using threshold: ${settings.evidenceDetectionThreshold}`);
+  logger.print('main', `Time window width: ${describeWidth(settings.width)}`, { verbose: 2 });
+  logger.print('input', `Reading ${reader.description}`, { verbose: 2 });
+  logger.print('main', `Running modules: ${engine.activeModules.join(', ')}`, { verbose: 2 });
+
+  const total = process.stderr.isTTY && !opts.quiet ? await reader.estimateTotal() : null;
+  const progress = new Progress(total, Boolean(process.stderr.isTTY) && !opts.quiet);
+  logger.beforePrint = () => progress.clear();
+  const signal = opts.signal ?? new AbortController().signal;
+  const readerStats = await reader.run((flow) => { engine.process(flow); progress.tick(); }, signal);
+  progress.clear();
+  if (signal.aborted) logger.print('main', 'Stopping early on request; analysing what was read.');
+  logger.logOnly('input', `Stopping. Total lines read: ${readerStats.records + readerStats.malformed}`);
+
+  engine.finish();
+  if (settings.exportLabeledFlows) exportLabelledFlows(dir, db, settings.exportFormat);
+  const st = engine.stats();
+  const seconds = (performance.now() - started) / 1000;
+  db.setAnalysis('input', opts.input);
+  db.setAnalysis('input_type', kind.kind);
+  db.setAnalysis('flows', String(st.flows));
+  db.setAnalysis('time_window_width', String(settings.width));
+  db.setAnalysis('first_flow_time', String(engine.grid.start ?? ''));
+  db.close();
+  writer.close();
+  if (infoPath) writeFileSync(infoPath, `Slips end date: ${humanLocal(nowEpoch())}\n`, { flag: 'a' });
+  const summary = summaryText({ flows: st.flows, profiles: st.profiles, evidence: st.evidence, alerts: st.alerts,
+    seconds, malformed: readerStats.malformed, dropped: st.dropped });
+  for (const line of summary.split('\n')) logger.logOnly('main', line);
+  logger.print('main', `Analysis of ${opts.input} finished in ${(seconds / 60).toFixed(2)} minutes`, { verbose: 2 });
+  logger.close();
+  if (!opts.quiet) process.stdout.write(summary + '\n');
+  return { outputDir: dir, flows: st.flows, profiles: st.profiles, evidence: st.evidence, alerts: st.alerts,
+    malformed: readerStats.malformed, seconds };
+}

@@ -1,0 +1,75 @@
+// Input auto-detection for `-f PATH` (spec §1.2), by content rather than the `file` command.
+import { open, readdir, stat } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { basename } from 'node:path';
+import { zeekLogKind, SUPPORTED_ZEEK_LOGS } from './zeek.js';
+
+export type InputKind =
+  | { kind: 'zeek_folder'; path: string }
+  | { kind: 'zeek_log_file'; path: string; log: string }
+  | { kind: 'pcap'; path: string }
+  | { kind: 'nfdump'; path: string }
+  | { kind: 'binetflow'; path: string; tabs: boolean }
+  | { kind: 'suricata'; path: string }
+  | { kind: 'stdin'; lineType: 'zeek' | 'suricata' | 'argus' | 'nfdump' };
+
+/** A PATH that cannot be analysed; the message is one line for the user. */
+export class InputError extends Error {}
+
+async function readHead(path: string, bytes = 65536): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally { await fh.close(); }
+}
+
+function gunzipHead(buf: Buffer): string {
+  try { return gunzipSync(buf, { finishFlush: 2 /* Z_SYNC_FLUSH: accept a partial stream */ }).toString('utf8'); }
+  catch { return ''; }
+}
+
+const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
+
+export async function detectInput(path: string): Promise<InputKind> {
+  const lower = path.toLowerCase();
+  let st;
+  try { st = await stat(path); } catch (e) {
+    if (['zeek', 'suricata', 'argus', 'nfdump'].includes(lower)) return { kind: 'stdin', lineType: lower as 'zeek' };
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? `input ${path} does not exist` : `cannot access input ${path}: ${code}`);
+  }
+  if (st.isDirectory()) {
+    let names: string[];
+    try { names = await readdir(path); } catch (e) { throw new InputError(`cannot read folder ${path}: ${(e as NodeJS.ErrnoException).code}`); }
+    if (!names.some((n) => { const k = zeekLogKind(n); return k !== null && k !== 'x509'; })) {
+      throw new InputError(`no supported Zeek logs in ${path}: log files must end with .log or .log.labeled (optionally .gz) and be one of ${[...SUPPORTED_ZEEK_LOGS].join(', ')}`);
+    }
+    return { kind: 'zeek_folder', path };
+  }
+  if (!st.isFile()) throw new InputError(`input ${path} is neither a file nor a folder`);
+  let head: Buffer;
+  try { head = await readHead(path); } catch (e) { throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code}`); }
+  if (head.length === 0) throw new InputError(`input file ${path} is empty`);
+  if (head.length >= 4 && (PCAP_MAGICS.has(head.readUInt32BE(0)))) return { kind: 'pcap', path };
+  if (lower.includes('nfcap') || lower.includes('nfdump') || head.subarray(0, 2).equals(Buffer.from([0x0c, 0xa5]))) {
+    return { kind: 'nfdump', path };
+  }
+  const text = head[0] === 0x1f && head[1] === 0x8b ? gunzipHead(head) : head.toString('utf8');
+  const firstLine = text.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
+  const logKind = zeekLogKind(path);
+  if (firstLine.includes('flow_id') || firstLine.includes('"event_type"')) return { kind: 'suricata', path };
+  const trimmed = firstLine.trim();
+  if (trimmed.startsWith('{')) {
+    if (!logKind) throw new InputError(`${basename(path)} looks like a JSON Zeek log but its name is not one of the logs Slips reads (${[...SUPPORTED_ZEEK_LOGS].join(', ')})`);
+    return { kind: 'zeek_log_file', path, log: logKind };
+  }
+  if (/\s-\s/.test(firstLine) || firstLine.includes('\t') || text.startsWith('#separator')) {
+    if (firstLine.includes('->') || /starttime/i.test(firstLine)) return { kind: 'binetflow', path, tabs: true };
+    if (!logKind) throw new InputError(`${basename(path)} looks like a Zeek log but its name is not one of the logs Slips reads (${[...SUPPORTED_ZEEK_LOGS].join(', ')})`);
+    return { kind: 'zeek_log_file', path, log: logKind };
+  }
+  if (firstLine.includes(',') && (firstLine.includes('->') || /starttime/i.test(firstLine))) return { kind: 'binetflow', path, tabs: false };
+  throw new InputError(`unrecognised input file type: ${path} (expected a Zeek log or folder, Suricata eve.json, Argus binetflow, nfdump or pcap)`);
+}

@@ -1,0 +1,202 @@
+// The analysis pipeline after the readers: profile and time window per flow, flow store,
+// detectors, evidence handler, and time-window closing driven by traffic time.
+import type { Flow } from '../flows/types.js';
+import { interpretState, isConnLike } from '../flows/types.js';
+import type { Settings } from '../config/config.js';
+import type { Evidence, EvidenceInput } from '../evidence/types.js';
+import { normaliseProto } from '../evidence/types.js';
+import { EvidenceHandler, type EvidenceOutputs } from '../evidence/handler.js';
+import type { IdGenerator } from '../evidence/ids.js';
+import type { ProfileStore, TimewindowState } from '../store/store.js';
+import type { FlowDatabase } from '../store/flow-db.js';
+import type { DetectionContext, Detector, DetectorFactory, FlowContext } from '../detect/detector.js';
+import { NetworkKnowledge } from './network.js';
+import { TimeWindowGrid } from './timewindows.js';
+import { PortRegistry } from '../enrich/ports.js';
+import { ipFacts } from '../util/ip.js';
+import { aidHash } from '../util/aid.js';
+
+export interface EngineHooks {
+  /** One-time facts about the network, printed and logged. */
+  announce(text: string): void;
+  /** A detector threw; that step is skipped for that detector and the run goes on. */
+  detectorError(module: string, where: string, err: unknown): void;
+}
+
+export interface EngineStats {
+  flows: number;
+  /** Records dropped because their addresses are not IPs (as the original does). */
+  dropped: number;
+  profiles: number;
+  evidence: number;
+  alerts: number;
+  closedTimewindows: number;
+}
+
+const dedupe = (xs: string[]): string[] => (xs.length < 2 ? xs : [...new Set(xs)]);
+
+export class Engine {
+  readonly grid: TimeWindowGrid;
+  readonly network: NetworkKnowledge;
+  readonly handler: EvidenceHandler;
+  private readonly detectors: Detector[] = [];
+  private readonly scanners = new Set<string>();
+  private maxTs = -Infinity;
+  private nextCloseCheck = Infinity;
+  private flows = 0;
+  private dropped = 0;
+  private closed = 0;
+
+  constructor(readonly settings: Settings, readonly store: ProfileStore, private readonly db: FlowDatabase,
+    outputs: EvidenceOutputs, ids: IdGenerator, factories: DetectorFactory[], private readonly hooks: EngineHooks,
+    now: () => number, readonly ports = new PortRegistry()) {
+    this.grid = new TimeWindowGrid(settings.width, settings.onlyOneTw);
+    this.network = new NetworkKnowledge(settings.clientIps, { announce: (t) => hooks.announce(t) });
+    this.handler = new EvidenceHandler({ alertThreshold: settings.alertThreshold,
+      disabledDetections: settings.disabledDetections, now }, store, this.grid, outputs, ids);
+    const ctx: DetectionContext = {
+      settings, network: this.network, ports: this.ports, store,
+      emit: (input) => this.emit(input, ids),
+      timewindowOf: (ts) => this.grid.numberFor(ts),
+      markScanner: (ip, tw) => { this.scanners.add(`${ip}|${tw}`); },
+      isScanner: (ip, tw) => this.scanners.has(`${ip}|${tw}`),
+    };
+    const disabled = settings.disabledModules.map(normaliseModuleName);
+    for (const make of factories) {
+      const d = make(ctx);
+      const name = normaliseModuleName(d.module);
+      if (!disabled.some((x) => x && name.includes(x))) this.detectors.push(d);
+    }
+  }
+
+  get activeModules(): string[] { return [...new Set(this.detectors.map((d) => d.module))]; }
+
+  private emit(input: EvidenceInput, ids: IdGenerator): string {
+    const profile = input.profile
+      ?? (input.attacker.direction === 'SRC' || !input.victim ? input.attacker.value : input.victim.value);
+    const ev: Evidence = {
+      id: ids.next(),
+      evidence_type: input.evidence_type,
+      description: input.description,
+      attacker: input.attacker,
+      victim: input.victim ?? null,
+      threat_level: input.threat_level,
+      confidence: input.confidence,
+      profile,
+      timewindow: input.timewindow ?? this.grid.numberFor(input.timestamp),
+      uid: dedupe(input.uid),
+      timestamp: input.timestamp,
+      interface: input.interface ?? 'default',
+      proto: normaliseProto(input.proto),
+      src_port: input.src_port ?? null,
+      dst_port: input.dst_port ?? null,
+      method: input.method ?? 'Heuristic',
+      rel_id: input.rel_id ?? null,
+    };
+    this.handler.handle(ev);
+    return ev.id;
+  }
+
+  /** Profiles one flow and runs every detector on it. Synchronous. */
+  process(flow: Flow): void {
+    // Like the original, records whose endpoints are not IP addresses are dropped (software and weird may lack them).
+    const t = flow.type_;
+    if (t !== 'software' && t !== 'weird') {
+      if (!ipFacts(flow.saddr).valid || !ipFacts(flow.daddr).valid) { this.dropped++; return; }
+    } else if (!ipFacts(flow.saddr).valid) { this.dropped++; return; }
+    this.flows++;
+    const ts = flow.starttime;
+    const net = this.network;
+    net.observeSource(flow.saddr);
+    if (isConnLike(flow)) net.observeMacs(flow.saddr, flow.daddr, flow.smac, flow.dmac);
+    else if (t === 'dhcp') { net.associate(flow.smac, flow.saddr); net.observeDhcpServer(flow.server_addr); }
+    else if (t === 'arp') { net.associate(flow.smac, flow.saddr); }
+    else if (t === 'dns' && flow.dport === 53) net.observeDnsServer(flow.daddr);
+    else if (t === 'notice' && flow.note.includes('Gateway_addr_identified')) {
+      const i = flow.msg.lastIndexOf(': ');
+      if (i >= 0) net.setGatewayIp(flow.msg.slice(i + 2).trim());
+    }
+
+    const tw = this.grid.numberFor(ts);
+    const [profile] = this.store.ensureProfile(flow.saddr, ts);
+    profile.flows++;
+    if (ts > profile.lastSeen) profile.lastSeen = ts;
+    if (t === 'dhcp' && flow.host_name && !profile.hostname) profile.hostname = flow.host_name;
+    if ((isConnLike(flow) || t === 'dhcp' || t === 'arp') && flow.smac && !profile.mac) profile.mac = flow.smac;
+    const window = this.touchWindow(flow.saddr, tw, ts);
+    window.flows++;
+    if (this.settings.analysisDirection === 'all' && t !== 'software' && flow.daddr) {
+      const [rev] = this.store.ensureProfile(flow.daddr, ts);
+      if (ts > rev.lastSeen) rev.lastSeen = ts;
+      this.touchWindow(flow.daddr, tw, ts);
+    }
+
+    const profileid = `profile_${flow.saddr}`, twid = `timewindow${tw}`;
+    let state = '';
+    if (isConnLike(flow)) {
+      state = interpretState(flow.state, flow.pkts);
+      this.db.addFlow(flow, profileid, twid, 'benign', aidHash(ts, flow.saddr, flow.daddr, flow.proto, flow.sport, flow.dport));
+    } else this.db.addAltflow(flow, profileid, twid, 'benign');
+
+    const fc: FlowContext = { ip: flow.saddr, tw, twStart: window.start, interpretedState: state };
+    for (const d of this.detectors) {
+      try { d.onFlow(flow, fc); } catch (e) { this.hooks.detectorError(d.module, `flow ${flow.uid}`, e); }
+    }
+
+    if (ts > this.maxTs) {
+      this.maxTs = ts;
+      if (this.nextCloseCheck === Infinity) this.nextCloseCheck = ts + this.settings.width;
+      if (ts >= this.nextCloseCheck) this.closeIdleWindows();
+    }
+  }
+
+  private touchWindow(ip: string, n: number, ts: number): TimewindowState {
+    const w = this.store.ensureTimewindow(ip, n, this.grid.startOf(n), this.grid.endOf(n));
+    if (ts > w.lastModified) w.lastModified = ts;
+    return w;
+  }
+
+  /**
+   * Closes windows that ended more than one width ago in traffic time. The extra width of grace
+   * covers records that arrive late because Zeek logs a connection when it ends.
+   */
+  private closeIdleWindows(): void {
+    const width = this.settings.width;
+    const due: TimewindowState[] = [];
+    for (const w of this.store.openTimewindows()) if (w.end + width <= this.maxTs) due.push(w);
+    for (const w of due) this.closeWindow(w);
+    this.nextCloseCheck = this.maxTs + width / 4;
+  }
+
+  private closeWindow(w: TimewindowState): void {
+    for (const d of this.detectors) {
+      try { d.onTimewindowClosed?.(w.ip, w.number); } catch (e) { this.hooks.detectorError(d.module, `closing profile_${w.ip} timewindow${w.number}`, e); }
+    }
+    this.scanners.delete(`${w.ip}|${w.number}`);
+    this.store.closeTimewindow(w.ip, w.number);
+    this.db.upsertTimewindow({ ip: w.ip, number: w.number, start: w.start, end: w.end, flows: w.flows,
+      evidence: w.evidenceCount, alerts: w.alerts, accumulated: w.accumulated });
+    this.closed++;
+  }
+
+  /** End of input: detectors flush pending checks, every window closes, profiles are written. */
+  finish(): void {
+    for (const d of this.detectors) {
+      try { d.onEnd?.(); } catch (e) { this.hooks.detectorError(d.module, 'end of input', e); }
+    }
+    for (const w of [...this.store.openTimewindows()]) this.closeWindow(w);
+    for (const p of this.store.profiles()) {
+      this.db.upsertProfile({ ip: p.ip, firstSeen: p.firstSeen, lastSeen: p.lastSeen, flows: p.flows,
+        threatLevel: p.threatLevel, maxThreatLevel: p.maxThreatLevel, confidence: p.confidence, mac: p.mac,
+        info: { ...p.info, hostname: p.hostname || undefined } });
+    }
+  }
+
+  stats(): EngineStats {
+    return { flows: this.flows, dropped: this.dropped, profiles: this.store.profileCount,
+      evidence: this.handler.evidenceCount, alerts: this.handler.alertCount, closedTimewindows: this.closed };
+  }
+}
+
+/** Module names match ignoring case, "_", "-" and spaces, as the original's `modules.disable`. */
+export const normaliseModuleName = (s: string): string => s.toLowerCase().replace(/[_\-\s]/g, '');

@@ -1,0 +1,43 @@
+// The default, in-process store.
+import type { ProfileState, ProfileStore, TimewindowState } from './store.js';
+
+export class MemoryStore implements ProfileStore {
+  private readonly profilesByIp = new Map<string, ProfileState>();
+  private readonly windows = new Map<string, TimewindowState>();
+
+  profile(ip: string): ProfileState | undefined { return this.profilesByIp.get(ip); }
+
+  ensureProfile(ip: string, ts: number): [ProfileState, boolean] {
+    let p = this.profilesByIp.get(ip);
+    if (p) return [p, false];
+    p = { ip, firstSeen: ts, lastSeen: ts, flows: 0, threatLevel: 'info', maxThreatLevel: 'info', confidence: 0.05,
+      mac: '', hostname: '', info: {} };
+    this.profilesByIp.set(ip, p);
+    return [p, true];
+  }
+
+  profiles(): Iterable<ProfileState> { return this.profilesByIp.values(); }
+  get profileCount(): number { return this.profilesByIp.size; }
+
+  timewindow(ip: string, n: number): TimewindowState | undefined { return this.windows.get(`${ip}|${n}`); }
+
+  ensureTimewindow(ip: string, n: number, start: number, end: number): TimewindowState {
+    const key = `${ip}|${n}`;
+    let t = this.windows.get(key);
+    if (!t) {
+      t = { ip, number: n, start, end, flows: 0, lastModified: start, evidenceCount: 0, pending: [], accumulated: 0, alerts: 0 };
+      this.windows.set(key, t);
+    }
+    return t;
+  }
+
+  openTimewindows(): Iterable<TimewindowState> { return this.windows.values(); }
+  get openTimewindowCount(): number { return this.windows.size; }
+
+  closeTimewindow(ip: string, n: number): TimewindowState | undefined {
+    const key = `${ip}|${n}`;
+    const t = this.windows.get(key);
+    if (t) this.windows.delete(key);
+    return t;
+  }
+}
