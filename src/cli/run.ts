@@ -14,7 +14,7 @@ import { MemoryStore } from '../store/memory.js';
 import { IdGenerator } from '../evidence/ids.js';
 import { Engine } from '../profiler/engine.js';
 import { describeWidth } from '../profiler/timewindows.js';
-import { DETECTORS } from '../detect/registry.js';
+import { DETECTORS, SETUP } from '../detect/registry.js';
 import { BufferedFile } from '../output/buffered-file.js';
 import { folderStamp, humanLocal, nowEpoch } from '../util/time.js';
 
@@ -131,6 +131,9 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
     announce: (t) => logger.print('profiler', t),
     detectorError: (m, where, err) => logger.error(m, `error in ${where}: ${(err as Error)?.stack ?? String(err)}`),
   }, now);
+  for (const setup of SETUP) {
+    await setup({ engine, settings, outputDir: dir, print: (s, t) => logger.print(s, t), error: (s, t) => logger.error(s, t) });
+  }
   logger.print('main', `Using threshold: ${settings.evidenceDetectionThreshold}`);
   logger.print('main', `Time window width: ${describeWidth(settings.width)}`, { verbose: 2 });
   logger.print('input', `Reading ${reader.description}`, { verbose: 2 });

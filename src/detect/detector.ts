@@ -5,6 +5,7 @@ import type { Settings } from '../config/config.js';
 import type { NetworkKnowledge } from '../profiler/network.js';
 import type { PortRegistry } from '../enrich/ports.js';
 import type { ProfileStore } from '../store/store.js';
+import type { DnsResolutions } from '../profiler/dns-cache.js';
 
 /** The profile and time window a flow was filed under. */
 export interface FlowContext {
@@ -22,6 +23,8 @@ export interface DetectionContext {
   readonly network: NetworkKnowledge;
   readonly ports: PortRegistry;
   readonly store: ProfileStore;
+  /** DNS answers seen so far (filled before detectors see the DNS flow). */
+  readonly dns: DnsResolutions;
   /** Files evidence. The time window is derived from the evidence's timestamp and profile. */
   emit(ev: EvidenceInput): string;
   /** Time-window number of a traffic time. */
@@ -42,3 +45,6 @@ export interface Detector {
 }
 
 export type DetectorFactory = (ctx: DetectionContext) => Detector;
+
+/** Drops a flow before profiling (the flow whitelist); true = drop. */
+export interface FlowFilter { dropFlow(flow: Flow): boolean }

@@ -1,7 +1,24 @@
-// Every detection module the engine runs, in order.
+// Every detection module the engine runs, in order, and the services set up around the engine
+// (whitelist, enrichment, threat intelligence) that are not per-flow detectors.
 import type { DetectorFactory } from './detector.js';
+import type { Engine } from '../profiler/engine.js';
+import type { Settings } from '../config/config.js';
 import { ConnChecks } from './flow_alerts/conn.js';
 
 export const DETECTORS: DetectorFactory[] = [
   (ctx) => new ConnChecks(ctx),
 ];
+
+/** What a service setup step may use. */
+export interface SetupContext {
+  engine: Engine;
+  settings: Settings;
+  outputDir: string;
+  /** One line to the console and slips.log. */
+  print(sender: string, text: string): void;
+  /** An error to errors.log and stderr. */
+  error(sender: string, text: string): void;
+}
+
+/** Run once after the engine is built, before the first flow (e.g. load the whitelist, register enrichers). */
+export const SETUP: ((c: SetupContext) => void | Promise<void>)[] = [];

@@ -9,6 +9,9 @@ import type { TimeWindowGrid } from '../profiler/timewindows.js';
 /** Decides whether evidence is suppressed (the whitelist); true = drop it. */
 export interface EvidenceFilter { isWhitelisted(ev: Evidence): boolean }
 
+/** Adds facts (AS, rDNS, SNI, TI, ...) to attacker and victim before the evidence is logged. */
+export interface EvidenceEnricher { enrich(ev: Evidence): void }
+
 /** Where processed evidence and alerts go (alerts.log, alerts.json, the database, the console). */
 export interface EvidenceOutputs {
   evidence(ev: Evidence, accumulated: number, hostname: string): void;
@@ -27,6 +30,7 @@ export class EvidenceHandler {
   alertCount = 0;
   whitelistedCount = 0;
   filters: EvidenceFilter[] = [];
+  enrichers: EvidenceEnricher[] = [];
 
   constructor(private readonly opts: EvidenceHandlerOptions, private readonly store: ProfileStore,
     private readonly grid: TimeWindowGrid, private readonly outputs: EvidenceOutputs, private readonly ids: IdGenerator) {}
@@ -34,6 +38,7 @@ export class EvidenceHandler {
   handle(ev: Evidence): void {
     if (this.opts.disabledDetections.has(ev.evidence_type)) return;
     if (ev.confidence > 1) ev.confidence = 1;
+    for (const e of this.enrichers) e.enrich(ev);
     for (const f of this.filters) if (f.isWhitelisted(ev)) { this.whitelistedCount++; return; }
     this.evidenceCount++;
     const [profile] = this.store.ensureProfile(ev.profile, ev.timestamp);

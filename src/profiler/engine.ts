@@ -9,7 +9,8 @@ import { EvidenceHandler, type EvidenceOutputs } from '../evidence/handler.js';
 import type { IdGenerator } from '../evidence/ids.js';
 import type { ProfileStore, TimewindowState } from '../store/store.js';
 import type { FlowDatabase } from '../store/flow-db.js';
-import type { DetectionContext, Detector, DetectorFactory, FlowContext } from '../detect/detector.js';
+import type { DetectionContext, Detector, DetectorFactory, FlowContext, FlowFilter } from '../detect/detector.js';
+import { DnsResolutions } from './dns-cache.js';
 import { NetworkKnowledge } from './network.js';
 import { TimeWindowGrid } from './timewindows.js';
 import { PortRegistry } from '../enrich/ports.js';
@@ -27,6 +28,8 @@ export interface EngineStats {
   flows: number;
   /** Records dropped because their addresses are not IPs (as the original does). */
   dropped: number;
+  /** Flows dropped by a flow filter (whitelist). */
+  filtered: number;
   profiles: number;
   evidence: number;
   alerts: number;
@@ -39,12 +42,16 @@ export class Engine {
   readonly grid: TimeWindowGrid;
   readonly network: NetworkKnowledge;
   readonly handler: EvidenceHandler;
+  readonly dns = new DnsResolutions();
+  /** Flow whitelist and similar: consulted before a flow is profiled. */
+  readonly flowFilters: FlowFilter[] = [];
   private readonly detectors: Detector[] = [];
   private readonly scanners = new Set<string>();
   private maxTs = -Infinity;
   private nextCloseCheck = Infinity;
   private flows = 0;
   private dropped = 0;
+  private filtered = 0;
   private closed = 0;
 
   constructor(readonly settings: Settings, readonly store: ProfileStore, private readonly db: FlowDatabase,
@@ -55,7 +62,7 @@ export class Engine {
     this.handler = new EvidenceHandler({ alertThreshold: settings.alertThreshold,
       disabledDetections: settings.disabledDetections, now }, store, this.grid, outputs, ids);
     const ctx: DetectionContext = {
-      settings, network: this.network, ports: this.ports, store,
+      settings, network: this.network, ports: this.ports, store, dns: this.dns,
       emit: (input) => this.emit(input, ids),
       timewindowOf: (ts) => this.grid.numberFor(ts),
       markScanner: (ip, tw) => { this.scanners.add(`${ip}|${tw}`); },
@@ -104,6 +111,7 @@ export class Engine {
     if (t !== 'software' && t !== 'weird') {
       if (!ipFacts(flow.saddr).valid || !ipFacts(flow.daddr).valid) { this.dropped++; return; }
     } else if (!ipFacts(flow.saddr).valid) { this.dropped++; return; }
+    for (const f of this.flowFilters) if (f.dropFlow(flow)) { this.filtered++; return; }
     this.flows++;
     const ts = flow.starttime;
     const net = this.network;
@@ -138,6 +146,7 @@ export class Engine {
       this.db.addFlow(flow, profileid, twid, 'benign', aidHash(ts, flow.saddr, flow.daddr, flow.proto, flow.sport, flow.dport));
     } else this.db.addAltflow(flow, profileid, twid, 'benign');
 
+    if (t === 'dns') this.dns.observe(flow, tw);
     const fc: FlowContext = { ip: flow.saddr, tw, twStart: window.start, interpretedState: state };
     for (const d of this.detectors) {
       try { d.onFlow(flow, fc); } catch (e) { this.hooks.detectorError(d.module, `flow ${flow.uid}`, e); }
@@ -193,7 +202,7 @@ export class Engine {
   }
 
   stats(): EngineStats {
-    return { flows: this.flows, dropped: this.dropped, profiles: this.store.profileCount,
+    return { flows: this.flows, dropped: this.dropped, filtered: this.filtered, profiles: this.store.profileCount,
       evidence: this.handler.evidenceCount, alerts: this.handler.alertCount, closedTimewindows: this.closed };
   }
 }
