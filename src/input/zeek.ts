@@ -108,7 +108,11 @@ export class ZeekLineParser {
 
   private parseTsv(line: string): ParsedLine {
     const fields = this.fields;
-    if (!fields) return { kind: 'error', message: 'data line before any #fields header (not a Zeek log?)' };
+    if (!fields) {
+      let json: unknown;
+      try { json = JSON.parse(line); } catch { json = undefined; }
+      return { kind: 'error', message: json !== undefined ? 'JSON line is not an object' : 'data line before any #fields header (not a Zeek log?)' };
+    }
     const parts = line.split(this.separator);
     if (parts.length !== fields.length) {
       return { kind: 'error', message: `expected ${fields.length} tab-separated fields, found ${parts.length}` };
