@@ -39,6 +39,7 @@ const enum TimerKind {
   TcpAttempt,
   TcpDelete,
   TcpReset,
+  DnsExpire,
 }
 
 // History masks (Zeek's TCP_Endpoint::HistoryMasks); the responder's are shifted by 16.
@@ -361,6 +362,11 @@ export class ConnTracker {
         break;
       case TimerKind.TcpDelete:
         this.remove(c);
+        break;
+      case TimerKind.DnsExpire:
+        // Zeek's DNS_Analyzer::ExpireTimer (one second of slack, as in Zeek).
+        if (now - c.lastTime >= this.opts.dnsSessionTimeout - 1) this.remove(c);
+        else this.addAnalyzerTimer(c, now + this.opts.dnsSessionTimeout, TimerKind.DnsExpire);
         break;
       case TimerKind.TcpReset: {
         const s = c.tcp!;
@@ -939,6 +945,9 @@ export class ConnTracker {
       c = this.newConnection(key, p, ctx, 'udp', sport, dport, srcKey, dstKey);
       this.setInactivityTimeout(c, this.opts.udpInactivityTimeout);
       if (this.opts.likelyUdp.has(sport) && !this.opts.likelyUdp.has(dport) && !isBroadcast(p)) this.flipConn(c);
+      if (this.opts.dnsSessionTimeout > 0 && this.opts.dnsUdpPorts.has(c.respP)) {
+        this.addAnalyzerTimer(c, ctx.ts + this.opts.dnsSessionTimeout, TimerKind.DnsExpire);
+      }
       this.attachAnalyzer(c);
     }
     c.addParent(ctx.parentUid);

@@ -102,7 +102,7 @@ export function parseIp(buf: Buffer, off: number, capEnd: number, wireEnd: numbe
   if (version === 6) {
     if (off + 40 > capEnd) return IpParse.Bad;
     const plen = buf.readUInt16BE(off + 4);
-    const payloadLen = plen === 0 ? wireEnd - off - 40 : plen; // jumbograms are not supported
+    const payloadLen = plen; // jumbograms (payload length 0 + hop-by-hop option) are not supported
     if (off + 40 + payloadLen > wireEnd) return IpParse.Bad;
     p.version = 6;
     p.addrLen = 16;

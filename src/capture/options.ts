@@ -43,6 +43,13 @@ export interface PacketEngineOptions {
   tunnelMaxDepth?: number;
   /** seconds an incomplete fragment set is kept (Zeek keeps them forever; we need a bound) */
   fragmentTimeout?: number;
+  /**
+   * UDP responder ports where Zeek's DNS analyzer attaches by port; it removes such a
+   * connection after `dnsSessionTimeout` seconds without packets. Default 53, 137, 5353, 5355.
+   */
+  dnsUdpPorts?: Iterable<number>;
+  /** Zeek's dns_session_timeout (10 s) */
+  dnsSessionTimeout?: number;
 }
 
 export interface ResolvedOptions {
@@ -71,6 +78,8 @@ export interface ResolvedOptions {
   tcpExcessiveDataWithoutFurtherAcks: number;
   tunnelMaxDepth: number;
   fragmentTimeout: number;
+  dnsUdpPorts: Set<number>;
+  dnsSessionTimeout: number;
 }
 
 /** Zeek 8.0's likely_server_ports with all base scripts loaded. */
@@ -206,6 +215,8 @@ export function resolveOptions(o: PacketEngineOptions = {}): ResolvedOptions {
     tcpExcessiveDataWithoutFurtherAcks: o.tcpExcessiveDataWithoutFurtherAcks ?? 10 * 1024 * 1024,
     tunnelMaxDepth: o.tunnelMaxDepth ?? 2,
     fragmentTimeout: o.fragmentTimeout ?? 60,
+    dnsUdpPorts: new Set(o.dnsUdpPorts ?? [53, 137, 5353, 5355]),
+    dnsSessionTimeout: o.dnsSessionTimeout ?? 10,
   };
 }
 

@@ -120,7 +120,6 @@ export class CaptureReader {
     const buf = this.buf;
     const le = this.le;
     let off = start;
-    const div = this.nanos ? 1e9 : 1e6;
     while (off + 16 <= buf.length) {
       const sec = le ? buf.readUInt32LE(off) : buf.readUInt32BE(off);
       const frac = le ? buf.readUInt32LE(off + 4) : buf.readUInt32BE(off + 4);
@@ -132,8 +131,10 @@ export class CaptureReader {
       off += 16 + capLen;
       this.packets++;
       this.bytes += capLen;
-      // Same arithmetic as libpcap consumers: seconds + fraction as doubles.
-      this.onPacket(this.pcapLinkType, sec + frac / div, data, origLen);
+      // As libpcap hands timestamps to Zeek: microseconds (nanoseconds truncated), then
+      // seconds + microseconds / 1e6 as doubles. Same rounding as Zeek, hence same durations.
+      const usec = this.nanos ? Math.floor(frac / 1000) : frac;
+      this.onPacket(this.pcapLinkType, sec + usec / 1e6, data, origLen);
     }
     return off;
   }
@@ -231,18 +232,26 @@ export class CaptureReader {
   }
 
   private emitNg(itf: PcapngInterface, tsHigh: number, tsLow: number, data: Buffer, origLen: number): void {
-    let ts: number;
-    if (itf.unitsPerSec <= 1e6) {
+    // libpcap converts every resolution to seconds + microseconds (truncating finer units);
+    // Zeek then computes sec + usec / 1e6. Doing the same keeps durations identical.
+    let sec: number;
+    let usec: number;
+    const units = itf.unitsPerSec;
+    if (units <= 1e6 && Number.isInteger(units)) {
       // Exact in a double: 2^53 microseconds is ~285 years.
-      ts = (tsHigh * 4294967296 + tsLow) / itf.unitsPerSec;
+      const raw = tsHigh * 4294967296 + tsLow;
+      sec = Math.floor(raw / units);
+      usec = Math.floor(((raw - sec * units) * 1e6) / units);
     } else {
       const raw = (BigInt(tsHigh) << 32n) | BigInt(tsLow);
-      const units = BigInt(itf.unitsPerSec);
-      const sec = raw / units;
-      ts = Number(sec) + Number(raw - sec * units) / itf.unitsPerSec;
+      const bu = BigInt(Math.round(units));
+      const s = raw / bu;
+      sec = Number(s);
+      usec = Number(((raw - s * bu) * 1000000n) / bu);
     }
+    const ts = sec + itf.tsOffset + usec / 1e6;
     this.packets++;
     this.bytes += data.length;
-    this.onPacket(itf.linkType, ts + itf.tsOffset, data, origLen);
+    this.onPacket(itf.linkType, ts, data, origLen);
   }
 }
