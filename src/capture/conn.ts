@@ -8,7 +8,7 @@ import { foldSum, formatIPv4, formatIPv6, formatMac, onesSum } from './decode.js
 import type { IpPacket } from './ip.js';
 import type { ResolvedOptions } from './options.js';
 import { UidGenerator } from './options.js';
-import { EndpointState as ES, Reassembly, TcpEndpoint, seqDelta, type StreamSink } from './tcp.js';
+import { EndpointState as ES, Reassembly, Scaled, TcpEndpoint, seqDelta, type StreamSink } from './tcp.js';
 import { TimerHeap, type TimerEntry } from './timers.js';
 
 export type LogSink = (log: string, rec: Record<string, unknown>) => void;
@@ -254,10 +254,7 @@ class TcpState implements StreamSink {
 
   gap(isOrig: boolean, _seq: number, len: number, clean: boolean): void {
     if (clean) {
-      const e = isOrig ? this.orig : this.resp;
-      const t = scaled(this.conn, isOrig ? 'G' : 'g', e.gapCnt, e.gapThresh);
-      e.gapCnt = t.cnt;
-      e.gapThresh = t.thresh;
+      scaled(this.conn, isOrig ? this.orig : this.resp, Scaled.Gap, 'G');
       this.conn.missedBytes += len;
     }
     this.conn.analyzer?.contentGap?.(isOrig, len);
@@ -279,14 +276,16 @@ class TcpState implements StreamSink {
   }
 }
 
-/** Zeek's Connection::ScaledHistoryEntry: the letter at the 1st, 10th, 100th ... occurrence. */
-function scaled(conn: Connection, code: string, cnt: number, thresh: number): { cnt: number; thresh: number } {
-  cnt++;
-  if (cnt === thresh) {
-    conn.addHistory(code);
-    thresh *= 10;
+/**
+ * Zeek's Connection::ScaledHistoryEntry: the letter at the 1st, 10th, 100th ... occurrence.
+ * `which` indexes the endpoint's counter arrays.
+ */
+function scaled(conn: Connection, e: TcpEndpoint, which: Scaled, code: string): void {
+  const cnt = ++e.histCnt[which]!;
+  if (cnt === e.histThresh[which]) {
+    conn.addHistory(e.isOrig ? code : code.toLowerCase());
+    e.histThresh[which] = cnt * 10;
   }
-  return { cnt, thresh };
 }
 
 function isHandshake(s: ES): boolean {
@@ -559,9 +558,7 @@ export class ConnTracker {
     const peer = endpoint.peer;
 
     if (!this.opts.ignoreChecksums && remaining >= len && !tcpChecksumOk(p)) {
-      const t = scaled(c, isOrig ? 'C' : 'c', endpoint.chkCnt, endpoint.chkThresh);
-      endpoint.chkCnt = t.cnt;
-      endpoint.chkThresh = t.thresh;
+      scaled(c, endpoint, Scaled.Checksum, 'C');
       return;
     }
 
@@ -587,20 +584,13 @@ export class ConnTracker {
     this.initEndpoint(endpoint, SYN, seq, seqOnePast, t);
 
     // Relative sequence number of this segment.
-    let seqUnderflow = false;
-    let relSeq: number;
-    {
-      const r = relativeSeq(endpoint, seq, endpoint.lastSeq, endpoint.seqWraps);
-      relSeq = r.rel;
-      seqUnderflow = r.underflow;
-    }
+    const relSeq = relativeSeq(endpoint, seq, endpoint.lastSeq, endpoint.seqWraps);
+    const seqUnderflow = relSeqUnderflow;
 
     this.updateHistory(s, endpoint, SYN, FIN, RST, ACK, relSeq, len);
     // Zero window (W/w).
     if (window === 0 && !RST && peer.state !== ES.Closed && endpoint.state !== ES.Reset) {
-      const tt = scaled(c, isOrig ? 'W' : 'w', endpoint.win0Cnt, endpoint.win0Thresh);
-      endpoint.win0Cnt = tt.cnt;
-      endpoint.win0Thresh = tt.thresh;
+      scaled(c, endpoint, Scaled.ZeroWindow, 'W');
     }
 
     if (!s.orig.didClose || !s.resp.didClose) c.lastTime = t;
@@ -621,10 +611,10 @@ export class ConnTracker {
         peer.ackSeq = base;
         peer.lastSeq = base;
       } else {
-        const r = relativeSeq(peer, ackSeq, peer.ackSeq, peer.ackWraps);
-        if (r.underflow) relAck = 0;
+        const rel = relativeSeq(peer, ackSeq, peer.ackSeq, peer.ackWraps);
+        if (relSeqUnderflow) relAck = 0;
         else {
-          relAck = r.rel;
+          relAck = rel;
           if (!RST) {
             const deltaAck = seqDelta(ackSeq, peer.ackSeq);
             if (!(ackSeq === 0 && deltaAck > 1048576) && deltaAck > 0) peer.updateAckSeq(ackSeq);
@@ -636,7 +626,10 @@ export class ConnTracker {
     const deltaLast = this.updateLastSeq(c, endpoint, seqOnePast, SYN, FIN, RST, len);
     endpoint.lastTime = t;
 
-    const { doClose, genEvent } = this.updateStateMachine(c, s, t, endpoint, peer, seq, ackSeq, len, deltaLast, isOrig, SYN, FIN, RST, ACK);
+    this.updateStateMachine(c, s, t, endpoint, peer, seq, len, isOrig, SYN, FIN, RST, ACK);
+    const doClose = this.doClose;
+    const genEvent = this.genEvent;
+    void deltaLast;
 
     if (ACK) s.reassembly.ackReceived(peer, relAck);
 
@@ -772,9 +765,7 @@ export class ConnTracker {
     } else if (delta > 0) {
       e.updateLastSeq(lastSeq);
     } else if (delta <= 0 && len > 0) {
-      const t = scaled(c, e.isOrig ? 'T' : 't', e.rxmtCnt, e.rxmtThresh);
-      e.rxmtCnt = t.cnt;
-      e.rxmtThresh = t.thresh;
+      scaled(c, e, Scaled.Retransmit, 'T');
     }
     return delta;
   }
@@ -796,15 +787,13 @@ export class ConnTracker {
     e: TcpEndpoint,
     peer: TcpEndpoint,
     baseSeq: number,
-    ackSeq: number,
     len: number,
-    deltaLast: number,
     isOrig: boolean,
     SYN: boolean,
     FIN: boolean,
     RST: boolean,
     ACK: boolean,
-  ): { doClose: boolean; genEvent: boolean } {
+  ): void {
     let doClose = false;
     let genEvent = false;
     switch (e.state) {
@@ -892,10 +881,13 @@ export class ConnTracker {
       case ES.Reset:
         break;
     }
-    void deltaLast;
-    void ackSeq;
-    return { doClose, genEvent };
+    this.doClose = doClose;
+    this.genEvent = genEvent;
   }
+
+  /** outputs of updateStateMachine (fields, to avoid a result object per packet) */
+  private doClose = false;
+  private genEvent = false;
 
   /** Zeek's TCPSessionAdapter::ConnectionClosed. */
   tcpConnectionClosed(c: Connection, e: TcpEndpoint, peer: TcpEndpoint, genEvent: boolean): void {
@@ -1121,8 +1113,11 @@ export function tcpConnState(orig: TcpEndpoint, resp: TcpEndpoint, history: stri
   return 'OTH';
 }
 
+/** Set by relativeSeq (avoids allocating a result object per packet). */
+let relSeqUnderflow = false;
+
 /** Zeek's get_relative_seq. */
-function relativeSeq(e: TcpEndpoint, cur: number, last: number, wraps: number): { rel: number; underflow: boolean } {
+function relativeSeq(e: TcpEndpoint, cur: number, last: number, wraps: number): number {
   const delta = seqDelta(cur, last);
   if (delta < 0) {
     if (wraps && cur > last) wraps--;
@@ -1131,9 +1126,11 @@ function relativeSeq(e: TcpEndpoint, cur: number, last: number, wraps: number): 
   }
   if (wraps === 0) {
     const d = seqDelta(cur, e.startSeq >>> 0);
-    return { rel: d, underflow: d < 0 };
+    relSeqUnderflow = d < 0;
+    return d;
   }
-  return { rel: e.toRelative(cur, wraps), underflow: false };
+  relSeqUnderflow = false;
+  return e.toRelative(cur, wraps);
 }
 
 /** Canonical key: both directions of a (bidirectional) flow map to the same string. */

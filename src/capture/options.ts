@@ -256,14 +256,30 @@ export class UidGenerator {
   }
 
   next(prefix = 'C'): string {
-    let v = (BigInt(this.nextU32()) << 64n) | (BigInt(this.nextU32()) << 32n) | BigInt(this.nextU32());
-    let s = '';
-    while (v > 0n) {
-      s = BASE62[Number(v % 62n)] + s;
-      v /= 62n;
+    // 96 bits as six 16-bit limbs (most significant first), divided by 62 repeatedly.
+    const limbs = this.limbs;
+    for (let i = 0; i < 3; i++) {
+      const w = this.nextU32();
+      limbs[2 * i] = w >>> 16;
+      limbs[2 * i + 1] = w & 0xffff;
     }
-    return prefix + (s || '0');
+    let s = '';
+    for (;;) {
+      let rem = 0;
+      let nonZero = false;
+      for (let i = 0; i < 6; i++) {
+        const cur = rem * 65536 + limbs[i]!;
+        limbs[i] = Math.floor(cur / 62);
+        rem = cur % 62;
+        if (limbs[i]) nonZero = true;
+      }
+      s = BASE62[rem] + s;
+      if (!nonZero) break;
+    }
+    return prefix + s;
   }
+
+  private readonly limbs = [0, 0, 0, 0, 0, 0];
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

@@ -14,6 +14,14 @@ export const enum EndpointState {
   Reset = 6,
 }
 
+/** The history letters that are logged logarithmically. */
+export const enum Scaled {
+  Checksum = 0,
+  Retransmit = 1,
+  ZeroWindow = 2,
+  Gap = 3,
+}
+
 /** Signed 32-bit difference of two sequence numbers. */
 export function seqDelta(a: number, b: number): number {
   return (a - b) | 0;
@@ -64,15 +72,10 @@ export class TcpEndpoint {
   histLastFin = 0;
   histLastRst = 0;
   lastTime = 0;
-  // Logarithmic history counters (Zeek adds the letter at 1, 10, 100, ... occurrences).
-  chkCnt = 0;
-  chkThresh = 1;
-  rxmtCnt = 0;
-  rxmtThresh = 1;
-  win0Cnt = 0;
-  win0Thresh = 1;
-  gapCnt = 0;
-  gapThresh = 1;
+  // Logarithmic history counters (Zeek adds the letter at 1, 10, 100, ... occurrences),
+  // indexed by `Scaled`.
+  histCnt = [0, 0, 0, 0];
+  histThresh = [1, 1, 1, 1];
 
   // Reassembler state (relative sequence space, starting at 1 after the SYN).
   lastReassemSeq = 1;
