@@ -17,7 +17,7 @@ export const EVIDENCE_TYPES = [
   'THREAT_INTELLIGENCE_BLACKLISTED_DOMAIN', 'THREAT_INTELLIGENCE_ANSWER_OF_BLACKLISTED_QUERY',
   'MALICIOUS_DOWNLOADED_FILE', 'THREAT_INTELLIGENCE_MALICIOUS_URL', 'LOGIN', 'TOR_EXIT_NODE',
   // This project's additions (documented in docs/differences.md).
-  'BEACONING', 'SURICATA_ALERT',
+  'BEACONING', 'SURICATA_ALERT', 'DNS_OVER_HTTPS', 'INVALID_CERTIFICATE',
 ] as const;
 export type EvidenceType = (typeof EVIDENCE_TYPES)[number];
 export const isEvidenceType = (s: string): s is EvidenceType => (EVIDENCE_TYPES as readonly string[]).includes(s);
