@@ -36,11 +36,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('-c, --config <file>', 'configuration file (default: config/slips.yaml)')
     .option('-v, --verbose <n>', 'verbosity 0-3', level('verbosity'))
     .option('-e, --debug <n>', 'debug level 0-3', level('debug level'))
-    .option('-f, --filepath <path>', 'Zeek log folder or file to analyse')
+    .option('-f, --filepath <path>', 'input to analyse: Zeek log folder or file, Suricata eve.json, Argus binetflow, nfdump file, or zeek|suricata|argus|nfdump|- for stdin')
     .option('-o, --output <dir>', 'output folder (its contents are deleted first)')
     .option('-t, --testing', 'test mode: keep slips_output.txt in the output folder')
     .option('-i, --interface <iface>', 'capture live from an interface')
-    .option('-g, --growing <dir>', 'treat DIR as a growing Zeek folder (with -i)')
+    .option('-g, --growing <dir>', 'follow DIR as a growing Zeek folder until Ctrl-C/SIGTERM (-i names the interface)')
     .option('-F, --pcapfilter <bpf>', 'packet capture filter')
     .option('-V, --version', 'print the version and exit')
     .helpOption('-h, --help', 'show this help')
@@ -53,8 +53,10 @@ export async function main(argv: string[]): Promise<number> {
   const o = program.opts<{ config?: string; verbose?: number; debug?: number; filepath?: string; output?: string;
     testing?: boolean; interface?: string; growing?: string; pcapfilter?: string; version?: boolean }>();
   if (o.version) { process.stdout.write(`Slips ${SLIPS_VERSION} (${IMPLEMENTATION})\n`); return 0; }
-  if (o.interface || o.growing) fail('live capture (-i) and growing folders (-g) are not available in this version yet');
-  if (!o.filepath) fail('you need to define an input source with -f PATH (see slips -h)');
+  if (o.interface && !o.growing) fail('live capture (-i) is not available in this version yet');
+  if (o.growing && o.filepath) fail('-g DIR and -f PATH cannot be used together: -g names the input');
+  if (!o.filepath && !o.growing) fail('you need to define an input source with -f PATH or -g DIR (see slips -h)');
+  const input = (o.growing ?? o.filepath)!;
 
   let configPath: string | null = o.config ?? null;
   if (!configPath) {
@@ -85,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
   try {
-    await runAnalysis({ input: o.filepath, outputDir: o.output, config, configPath, configText, verbose: o.verbose,
+    await runAnalysis({ input, growing: Boolean(o.growing), interfaceName: o.interface, outputDir: o.output, config, configPath, configText, verbose: o.verbose,
       debug: o.debug, testing: o.testing, command: ['slips', ...argv.slice(2)].join(' '), signal: abort.signal });
   } catch (e) {
     if (e instanceof StartError || e instanceof ConfigError) fail(e.message);

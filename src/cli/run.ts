@@ -1,9 +1,14 @@
 // One analysis run: output folder, readers, engine, outputs, clean shutdown.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { deriveSettings, type RawConfig, type Settings } from '../config/config.js';
 import { detectInput, InputError, type InputKind } from '../input/detect.js';
 import { ZeekReader } from '../input/zeek-reader.js';
+import { GrowingZeekReader, folderIsBeingWritten } from '../input/growing.js';
+import { argusReader, suricataReader } from '../input/files.js';
+import { nfdumpReader } from '../input/nfdump.js';
+import { stdinReader } from '../input/stdin.js';
+import { zoneConverter, type ZoneConverter } from '../input/wallclock.js';
 import type { FlowReader } from '../input/reader.js';
 import { Logger } from '../output/logger.js';
 import { AlertWriter } from '../output/alert-writer.js';
@@ -32,6 +37,10 @@ export interface RunOptions {
   command: string;
   signal?: AbortSignal;
   quiet?: boolean;
+  /** -g: `input` is a Zeek folder that is followed until the signal aborts. */
+  growing?: boolean;
+  /** Interface name for the flows of a growing folder (-i with -g). */
+  interfaceName?: string;
 }
 
 export interface RunResult {
@@ -67,12 +76,32 @@ function prepareOutputDir(opts: RunOptions): string {
   return dir;
 }
 
-async function makeReader(kind: InputKind, logger: Logger): Promise<FlowReader> {
-  switch (kind.kind) {
-    case 'zeek_folder': return ZeekReader.forFolder(kind.path, logger);
-    case 'zeek_log_file': return ZeekReader.forFile(kind.path, kind.log, logger);
-    default:
-      throw new StartError(`input ${'path' in kind ? kind.path : kind.lineType} is ${kind.kind}, which this version cannot analyse yet`);
+async function makeReader(kind: InputKind, logger: Logger, settings: Settings, iface?: string): Promise<FlowReader> {
+  const quietMs = Math.max(0, Number(settings.raw.parameters.input_quiet_period)) * 1000;
+  let zone: ZoneConverter;
+  try { zone = zoneConverter(String(settings.raw.parameters.argus_timezone)); } catch (e) {
+    throw new StartError(`"parameters.argus_timezone": ${(e as Error).message}`);
+  }
+  try {
+    switch (kind.kind) {
+      case 'zeek_folder':
+        if (kind.follow === 'until-stopped') return new GrowingZeekReader(kind.path, logger, { quietMs: null, iface });
+        // Logs still being written are followed until they stay quiet, as the original's tailing does.
+        if (kind.follow === 'until-quiet' || await folderIsBeingWritten(kind.path, quietMs)) {
+          return new GrowingZeekReader(kind.path, logger, { quietMs });
+        }
+        return ZeekReader.forFolder(kind.path, logger);
+      case 'zeek_log_file': return ZeekReader.forFile(kind.path, kind.log, logger);
+      case 'suricata': return suricataReader(kind.path, logger);
+      case 'binetflow': return argusReader(kind.path, logger, zone, kind.tabs);
+      case 'nfdump': return nfdumpReader(kind.path, logger);
+      case 'stdin': return await stdinReader({ lineType: kind.lineType, errors: logger, argusZone: zone, pcapReader: null });
+      default:
+        throw new StartError(`input ${kind.path} is ${kind.kind}, which this version cannot analyse yet`);
+    }
+  } catch (e) {
+    if (e instanceof StartError) throw e;
+    throw new StartError((e as Error).message);
   }
 }
 
@@ -110,9 +139,15 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   if (opts.debug !== undefined) settings.debug = opts.debug;
 
   let kind: InputKind;
-  try { kind = await detectInput(opts.input); } catch (e) {
-    if (e instanceof InputError) throw new StartError(e.message);
-    throw e;
+  if (opts.growing) {
+    // A growing folder may still be empty (its Zeek not started yet): no content detection.
+    if (!existsSync(opts.input) || !statSync(opts.input).isDirectory()) throw new StartError(`-g needs a folder: ${opts.input} is not one`);
+    kind = { kind: 'zeek_folder', path: opts.input, follow: 'until-stopped' };
+  } else {
+    try { kind = await detectInput(opts.input); } catch (e) {
+      if (e instanceof InputError) throw new StartError(e.message);
+      throw e;
+    }
   }
   const dir = prepareOutputDir(opts);
   const logger = new Logger(settings.verbose, settings.debug, opts.quiet);
@@ -121,7 +156,8 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   logger.print('main', `Storing Slips logs in ${dir}`);
 
   let reader: FlowReader;
-  try { reader = await makeReader(kind, logger); } catch (e) { logger.close(); throw e; }
+  if (kind.kind === 'stdin') logger.print('input', 'Receiving flows from stdin.');
+  try { reader = await makeReader(kind, logger, settings, opts.interfaceName); } catch (e) { logger.close(); throw e; }
   const infoPath = settings.metadataDir ? writeMetadata(dir, opts, settings) : null;
   const db = new FlowDatabase(join(dir, 'databases', 'flows.sqlite'));
   const now = (): number => nowEpoch();

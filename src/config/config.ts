@@ -25,6 +25,9 @@ export const SCHEMA = {
     rotation: k(true), default_rotation_interval: k('1day'), keep_rotated_files_for: k(1, 'any'),
     wait_for_modules_to_finish: k('10080 mins', 'any'), export_labeled_flows: k(false), export_format: k('json'),
     client_ips: k([], 'any'),
+    // This project's keys (docs/inputs.md): the zone of Argus timestamps, which carry none;
+    // seconds without new lines after which a Zeek folder still being written (-f) is complete.
+    argus_timezone: k('UTC'), input_quiet_period: k(10),
   },
   Debug: { generate_performance_plots: k(false) },
   detection: { evidence_detection_threshold: k(0.25), popup_alerts: k(false) },

@@ -4,9 +4,11 @@ import type { DetectorFactory } from './detector.js';
 import type { Engine } from '../profiler/engine.js';
 import type { Settings } from '../config/config.js';
 import { ConnChecks } from './flow_alerts/conn.js';
+import { SuricataAlerts } from './suricata/alerts.js';
 
 export const DETECTORS: DetectorFactory[] = [
   (ctx) => new ConnChecks(ctx),
+  (ctx) => new SuricataAlerts(ctx),
 ];
 
 /** What a service setup step may use. */

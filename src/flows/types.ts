@@ -113,8 +113,18 @@ export interface LoginFlow extends FlowBase {
   success: boolean; confused: boolean; user: string; client_user: string; password: string;
 }
 
+/** A Suricata `alert` event (the signature that matched); turned into SURICATA_ALERT evidence. */
+export interface AlertFlow extends FlowBase {
+  type_: 'alert';
+  sport: number; dport: number; proto: string; appproto: string;
+  signature: string; signature_id: number; rev: number; gid: number; category: string;
+  /** Suricata priority: 1 is the most severe. */
+  severity: number;
+  action: string;
+}
+
 export type Flow = ConnFlow | DnsFlow | HttpFlow | SslFlow | SshFlow | DhcpFlow | FtpFlow | SmtpFlow | TunnelFlow
-  | NoticeFlow | FilesFlow | ArpFlow | SoftwareFlow | WeirdFlow | LoginFlow;
+  | NoticeFlow | FilesFlow | ArpFlow | SoftwareFlow | WeirdFlow | LoginFlow | AlertFlow;
 
 export type FlowType = Flow['type_'];
 

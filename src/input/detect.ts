@@ -5,13 +5,13 @@ import { basename } from 'node:path';
 import { zeekLogKind, SUPPORTED_ZEEK_LOGS } from './zeek.js';
 
 export type InputKind =
-  | { kind: 'zeek_folder'; path: string }
+  | { kind: 'zeek_folder'; path: string; follow?: 'until-stopped' | 'until-quiet' }
   | { kind: 'zeek_log_file'; path: string; log: string }
   | { kind: 'pcap'; path: string }
   | { kind: 'nfdump'; path: string }
   | { kind: 'binetflow'; path: string; tabs: boolean }
   | { kind: 'suricata'; path: string }
-  | { kind: 'stdin'; lineType: 'zeek' | 'suricata' | 'argus' | 'nfdump' };
+  | { kind: 'stdin'; lineType: 'zeek' | 'suricata' | 'argus' | 'nfdump' | 'auto' };
 
 /** A PATH that cannot be analysed; the message is one line for the user. */
 export class InputError extends Error {}
@@ -37,6 +37,8 @@ export async function detectInput(path: string): Promise<InputKind> {
   let st;
   try { st = await stat(path); } catch (e) {
     if (['zeek', 'suricata', 'argus', 'nfdump'].includes(lower)) return { kind: 'stdin', lineType: lower as 'zeek' };
+    // `-f -` (or `-f stdin`): the format is told from the first bytes on stdin.
+    if (path === '-' || lower === 'stdin') return { kind: 'stdin', lineType: 'auto' };
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? `input ${path} does not exist` : `cannot access input ${path}: ${code}`);
   }
