@@ -34,6 +34,9 @@ export const SCHEMA = {
   modules: { disable: k(['template']), timeline_human_timestamp: k(true) },
   flow_ml_detection: { mode: k('test') },
   brute_force_detector: { ssh_attempt_threshold: k(9) },
+  // This project's beacon detector (not in the original).
+  beaconing: { min_connections: k(8), score_threshold: k(0.8), include_failed_connections: k(false),
+    include_private_destinations: k(false) },
   anomaly_detection_https: { training_hours: k(2), training_fit_method: k('welford'), training_alpha: k(1),
     hourly_zscore_threshold: k(3.0), flow_zscore_threshold: k(3.5), adaptation_score_threshold: k(2.0),
     baseline_alpha: k(0.5), drift_alpha: k(0.05), suspicious_alpha: k(0.005), min_baseline_points: k(6),

@@ -5,10 +5,20 @@ import type { Engine } from '../profiler/engine.js';
 import type { Settings } from '../config/config.js';
 import { ConnChecks } from './flow_alerts/conn.js';
 import { SuricataAlerts } from './suricata/alerts.js';
+import { NetworkDiscovery } from './network_discovery/index.js';
+import { BruteForceDetector } from './brute_force/index.js';
+import { ArpDetector } from './arp/index.js';
+import { BeaconDetector } from './beaconing/index.js';
+import { StratoLetters, setupLettersExport } from './letters/index.js';
 
 export const DETECTORS: DetectorFactory[] = [
   (ctx) => new ConnChecks(ctx),
   (ctx) => new SuricataAlerts(ctx),
+  (ctx) => new NetworkDiscovery(ctx),
+  (ctx) => new BruteForceDetector(ctx),
+  (ctx) => new ArpDetector(ctx),
+  (ctx) => new BeaconDetector(ctx),
+  (ctx) => new StratoLetters(ctx),
 ];
 
 /** What a service setup step may use. */
@@ -23,4 +33,6 @@ export interface SetupContext {
 }
 
 /** Run once after the engine is built, before the first flow (e.g. load the whitelist, register enrichers). */
-export const SETUP: ((c: SetupContext) => void | Promise<void>)[] = [];
+export const SETUP: ((c: SetupContext) => void | Promise<void>)[] = [
+  setupLettersExport,
+];

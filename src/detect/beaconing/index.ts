@@ -1,0 +1,185 @@
+// BEACONING: a source contacting one destination (IP, or a domain/SNI served from several IPs) on a
+// clock, scored per time window from interval regularity, size regularity and persistence
+// (see score.ts). Evaluated when the source's window closes, so every decision uses the whole window.
+import type { ConnFlow, Flow } from '../../flows/types.js';
+import { isConnLike } from '../../flows/types.js';
+import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { Entity } from '../../evidence/types.js';
+import { dstDomain, dstIp, round2, srcIp } from '../entities.js';
+import { ipFacts } from '../../util/ip.js';
+import { Budget } from '../network_discovery/budget.js';
+import { scoreBeacon, type BeaconScore } from './score.js';
+
+export interface BeaconSettings {
+  minConnections: number;
+  scoreThreshold: number;
+  includeFailed: boolean;
+  includePrivate: boolean;
+}
+
+export function beaconSettings(ctx: DetectionContext): BeaconSettings {
+  const raw = ctx.settings.raw.beaconing;
+  const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+  return {
+    minConnections: Math.max(3, Math.trunc(num(raw.min_connections, 8))),
+    scoreThreshold: num(raw.score_threshold, 0.8),
+    includeFailed: raw.include_failed_connections === true,
+    includePrivate: raw.include_private_destinations === true,
+  };
+}
+
+/** Points (connections) stored across all open windows; beyond it series stop growing. */
+const DEFAULT_POINT_BUDGET = 2_000_000;
+/** Connections kept per series: a 1 s beacon over an hour, and then some. */
+const MAX_POINTS_PER_SERIES = 8192;
+const PAIR_UNITS = 8;
+const MAX_UIDS = 50;
+const MAX_NAMES = 200_000;
+
+class Series {
+  times = new Float64Array(8);
+  sizes = new Float64Array(8);
+  n = 0;
+  uids: string[] = [];
+  last = -Infinity;
+  dport: number;
+  proto: string;
+  mixedPorts = false;
+  constructor(f: ConnFlow) { this.dport = f.dport; this.proto = f.proto; }
+
+  push(ts: number, size: number): void {
+    if (this.n === this.times.length) {
+      const grow = (a: Float64Array): Float64Array<ArrayBuffer> => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
+      this.times = grow(this.times);
+      this.sizes = grow(this.sizes);
+    }
+    this.times[this.n] = ts;
+    this.sizes[this.n] = size;
+    this.n++;
+    if (ts > this.last) this.last = ts;
+  }
+}
+
+interface SourceWindow {
+  pairs: Map<string, Series>;
+  first: number;
+  last: number;
+  units: number;
+}
+
+export class BeaconDetector implements Detector {
+  readonly module = 'beaconing';
+  readonly settings: BeaconSettings;
+  private readonly windows = new Map<string, SourceWindow>();
+  /** Destination IP -> server name learned from TLS SNI or the HTTP Host header. */
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(DEFAULT_POINT_BUDGET)) {
+    this.settings = beaconSettings(ctx);
+  }
+
+  onFlow(flow: Flow, fc: FlowContext): void {
+    if (isConnLike(flow)) { this.conn(flow, fc); return; }
+    if (flow.type_ === 'ssl' && flow.server_name) this.learnName(flow.daddr, flow.server_name);
+    else if (flow.type_ === 'http' && flow.host && !ipFacts(flow.host).valid) this.learnName(flow.daddr, flow.host.split(':')[0]!);
+  }
+
+  private learnName(ip: string, name: string): void {
+    if (this.names.get(ip) === name) return;
+    if (!this.names.has(ip) && this.names.size >= MAX_NAMES) this.names.delete(this.names.keys().next().value!);
+    this.names.set(ip, name.toLowerCase());
+  }
+
+  private conn(f: ConnFlow, fc: FlowContext): void {
+    const key = `${fc.ip}|${fc.tw}`;
+    let w = this.windows.get(key);
+    if (!w) { w = { pairs: new Map(), first: f.starttime, last: f.starttime, units: 0 }; this.windows.set(key, w); }
+    if (f.starttime < w.first) w.first = f.starttime;
+    if (f.starttime > w.last) w.last = f.starttime;
+    if (f.proto !== 'tcp' && f.proto !== 'udp') return;
+    // Rejected and unanswered attempts say nothing about a working channel (RITA's issue 29).
+    if (!this.settings.includeFailed && fc.interpretedState !== 'Established') return;
+    const d = ipFacts(f.daddr);
+    if (!d.valid || d.multicast || d.linkLocal || d.loopback || d.reserved || d.unspecified) return;
+    if (!this.settings.includePrivate && d.private) return;
+    let s = w.pairs.get(f.daddr);
+    if (!s) {
+      if (!this.budget.take(PAIR_UNITS)) return;
+      w.units += PAIR_UNITS;
+      s = new Series(f);
+      w.pairs.set(f.daddr, s);
+    } else if (s.dport !== f.dport || s.proto !== f.proto) s.mixedPorts = true;
+    if (s.n >= MAX_POINTS_PER_SERIES || !this.budget.take()) return;
+    w.units++;
+    s.push(f.starttime, f.sbytes > 0 ? f.sbytes : f.bytes);
+    if (f.uid && s.uids.length < MAX_UIDS) s.uids.push(f.uid);
+  }
+
+  private nameOf(ip: string): string | undefined {
+    return this.names.get(ip) ?? this.ctx.dns.ofIp(ip)?.domains[0];
+  }
+
+  onTimewindowClosed(ip: string, tw: number): void {
+    const key = `${ip}|${tw}`;
+    const w = this.windows.get(key);
+    if (!w) return;
+    this.windows.delete(key);
+    this.budget.give(w.units);
+    this.evaluate(ip, tw, w);
+  }
+
+  private evaluate(ip: string, tw: number, w: SourceWindow): void {
+    const { minConnections, scoreThreshold } = this.settings;
+    const activeSpan = w.last - w.first;
+    const candidates = [...w.pairs].filter(([, s]) => s.n >= 2);
+    // Destinations that share a server name are scored together too: a C2 behind a CDN rotates IPs.
+    const byName = new Map<string, [string, Series][]>();
+    for (const c of candidates) {
+      const name = this.nameOf(c[0]);
+      if (!name) continue;
+      const group = byName.get(name);
+      if (group) group.push(c); else byName.set(name, [c]);
+    }
+    const covered = new Set<string>();
+    for (const [name, group] of byName) {
+      if (group.length < 2) continue;
+      const times: number[] = [], sizes: number[] = [];
+      for (const [, s] of group) for (let i = 0; i < s.n; i++) { times.push(s.times[i]!); sizes.push(s.sizes[i]!); }
+      const score = scoreBeacon(times, sizes, activeSpan, minConnections);
+      if (!score || score.score < scoreThreshold) continue;
+      for (const [addr] of group) covered.add(addr);
+      const ips = group.map(([a]) => a);
+      const series = group.map(([, s]) => s);
+      this.report(ip, tw, dstDomain(name), `${name} (${ips.length} IPs: ${ips.slice(0, 5).join(', ')}${ips.length > 5 ? ', ...' : ''})`,
+        series, score);
+    }
+    for (const [addr, s] of candidates) {
+      if (covered.has(addr) || s.n < minConnections) continue;
+      const score = scoreBeacon(s.times.subarray(0, s.n), s.sizes.subarray(0, s.n), activeSpan, minConnections);
+      if (!score || score.score < scoreThreshold) continue;
+      const name = this.nameOf(addr);
+      this.report(ip, tw, dstIp(addr), name ? `${addr} (${name})` : addr, [s], score);
+    }
+  }
+
+  private report(ip: string, tw: number, victim: Entity, target: string, series: Series[], sc: BeaconScore): void {
+    const first = series[0]!;
+    const samePort = series.every((s) => !s.mixedPorts && s.dport === first.dport && s.proto === first.proto);
+    const port = samePort ? ` port ${first.dport}/${first.proto}` : '';
+    const last = Math.max(...series.map((s) => s.last));
+    const uids = series.flatMap((s) => s.uids).slice(0, MAX_UIDS);
+    const f2 = (x: number): string => x.toFixed(2);
+    const period = sc.medianInterval < 100 ? sc.medianInterval.toFixed(1) : String(Math.round(sc.medianInterval));
+    this.ctx.emit({
+      evidence_type: 'BEACONING',
+      description: `Beaconing from ${ip} to ${target}${port}: ${sc.connections} connections, a check-in every ${period} s `
+        + `(median) over ${Math.round(sc.span)} s. Score: ${f2(sc.score)} (interval skew ${f2(sc.intervalSkew)}, `
+        + `interval dispersion ${f2(sc.intervalDispersion)}, size regularity ${f2(sc.sizeRegularity)}, `
+        + `persistence ${f2(sc.persistence)}). by Slips`,
+      attacker: srcIp(ip), victim,
+      threat_level: 'medium', confidence: round2(sc.score), method: 'Statistical',
+      uid: uids, timestamp: last, timewindow: tw,
+      proto: samePort ? first.proto : null, dst_port: samePort ? first.dport : null,
+    });
+  }
+}

@@ -1,0 +1,91 @@
+// Stratosphere letters per (profile, time window, outgoing tuple), written to strato_letters.tsv
+// when `parameters.export_strato_letters` is on. Nothing else consumes them yet (the RNN C&C
+// module is not part of this implementation), so nothing is computed when the export is off.
+import { join } from 'node:path';
+import type { Flow } from '../../flows/types.js';
+import { isConnLike } from '../../flows/types.js';
+import type { Settings } from '../../config/config.js';
+import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { SetupContext } from '../registry.js';
+import { BufferedFile } from '../../output/buffered-file.js';
+import { nextSymbol, type TupleClock } from './stratoletters.js';
+
+export const LETTERS_FILE = 'strato_letters.tsv';
+const MAX_OPEN_TUPLES = 1_000_000;
+/** Letters kept per tuple; the original's RNN reads at most 500. */
+const MAX_LETTERS = 10_000;
+
+interface Tuple extends TupleClock { letters: string }
+
+export class StratoLetters implements Detector {
+  readonly module = 'strato_letters';
+  /** `${ip}|${tw}` -> tuple id -> letters */
+  private readonly windows = new Map<string, Map<string, Tuple>>();
+  private openTuples = 0;
+  private out: BufferedFile | null = null;
+  readonly enabled: boolean;
+
+  constructor(ctx: DetectionContext) {
+    this.enabled = ctx.settings.exportStratoLetters;
+    if (this.enabled) pendingExports.set(ctx.settings, this);
+  }
+
+  /** Starts the export file (called by the setup step once the output folder exists). */
+  open(path: string): void {
+    this.out = new BufferedFile(path);
+    this.out.write('Outtuple\tLetters\n');
+  }
+
+  onFlow(flow: Flow, fc: FlowContext): void {
+    if (!this.enabled || !isConnLike(flow)) return;
+    const key = `${fc.ip}|${fc.tw}`;
+    let w = this.windows.get(key);
+    if (!w) { w = new Map(); this.windows.set(key, w); }
+    const id = `${flow.daddr}-${flow.dport}-${flow.proto}`;
+    let t = w.get(id);
+    if (!t) {
+      if (this.openTuples >= MAX_OPEN_TUPLES) return;
+      this.openTuples++;
+      t = { last: null, lastLast: null, letters: '' };
+      w.set(id, t);
+    }
+    const symbol = nextSymbol(t, flow.starttime, flow.dur, flow.sbytes + flow.dbytes);
+    if (t.letters.length < MAX_LETTERS) t.letters += symbol;
+  }
+
+  /** Letters of one tuple so far (for tests and future consumers). */
+  lettersOf(ip: string, tw: number, tuple: string): string | undefined {
+    return this.windows.get(`${ip}|${tw}`)?.get(tuple)?.letters;
+  }
+
+  onTimewindowClosed(ip: string, tw: number): void {
+    const key = `${ip}|${tw}`;
+    const w = this.windows.get(key);
+    if (!w) return;
+    this.windows.delete(key);
+    this.openTuples -= w.size;
+    if (!this.out) return;
+    for (const [id, t] of w) this.out.write(`${ip}-${id}-timewindow${tw}\t${t.letters}\n`);
+  }
+
+  onEnd(): void {
+    for (const key of [...this.windows.keys()]) {
+      const bar = key.lastIndexOf('|');
+      this.onTimewindowClosed(key.slice(0, bar), Number(key.slice(bar + 1)));
+    }
+    this.out?.close();
+    this.out = null;
+  }
+}
+
+/** Letter detectors waiting for their output folder, by the run's settings object. */
+const pendingExports = new WeakMap<Settings, StratoLetters>();
+
+/** Setup step: opens strato_letters.tsv in the run's output folder when the export is on. */
+export function setupLettersExport(c: SetupContext): void {
+  const det = pendingExports.get(c.settings);
+  if (!det) return;
+  pendingExports.delete(c.settings);
+  if (!c.engine.activeModules.includes(det.module)) return;
+  det.open(join(c.outputDir, LETTERS_FILE));
+}
