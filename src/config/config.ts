@@ -48,7 +48,9 @@ export const SCHEMA = {
     download_path_for_remote_threat_intelligence: k('modules/threat_intelligence/remote_data_files/'),
     TI_files_update_period: k(86400), mac_db_update: k(1209600), mac_db: k('https://maclookup.app/downloads/json-database/get-db'),
     ti_files: k('config/TI_feeds.csv'), ja3_feeds: k('config/JA3_feeds.csv'), ssl_feeds: k('config/SSL_feeds.csv'),
-    RiskIQ_credentials_path: k('config/RiskIQ_credentials'), riskiq_update_period: k(604800) },
+    RiskIQ_credentials_path: k('config/RiskIQ_credentials'), riskiq_update_period: k(604800),
+    // This project's switch for downloading remote feeds (off: only local files and cached copies are used).
+    download_remote_feeds: k(false), download_timeout: k(15) },
   whitelists: { enable_online_whitelist: k(true), online_whitelist_update_period: k(86400),
     online_whitelist: k('https://tranco-list.eu/download/X5QNN/10000'), enable_local_whitelist: k(true),
     local_whitelist_path: k('config/whitelist.conf') },

@@ -10,8 +10,14 @@ import { BruteForceDetector } from './brute_force/index.js';
 import { ArpDetector } from './arp/index.js';
 import { BeaconDetector } from './beaconing/index.js';
 import { StratoLetters, setupLettersExport } from './letters/index.js';
+import { IpInfo } from './threat_intelligence/ip-info.js';
+import { ThreatIntelChecks } from './threat_intelligence/ti.js';
+import { FingerprintChecks } from './threat_intelligence/fingerprints.js';
+import { setupThreatIntel } from '../ti/setup.js';
+import { setupEnrichment } from '../enrich/setup.js';
 
 export const DETECTORS: DetectorFactory[] = [
+  (ctx) => new IpInfo(ctx),
   (ctx) => new ConnChecks(ctx),
   (ctx) => new SuricataAlerts(ctx),
   (ctx) => new NetworkDiscovery(ctx),
@@ -19,6 +25,8 @@ export const DETECTORS: DetectorFactory[] = [
   (ctx) => new ArpDetector(ctx),
   (ctx) => new BeaconDetector(ctx),
   (ctx) => new StratoLetters(ctx),
+  (ctx) => new FingerprintChecks(ctx),
+  (ctx) => new ThreatIntelChecks(ctx),
 ];
 
 /** What a service setup step may use. */
@@ -35,4 +43,6 @@ export interface SetupContext {
 /** Run once after the engine is built, before the first flow (e.g. load the whitelist, register enrichers). */
 export const SETUP: ((c: SetupContext) => void | Promise<void>)[] = [
   setupLettersExport,
+  setupThreatIntel,
+  setupEnrichment,
 ];

@@ -32,6 +32,8 @@ export type IocType = 'IP' | 'URL' | 'DOMAIN' | 'MD5';
 export interface Enrichment {
   TI?: string;
   AS?: { org: string; number: string };
+  /** Country name of a public IP (this project's addition; rendered after AS). */
+  geocountry?: string;
   rDNS?: string;
   SNI?: string;
   DNS_resolution?: string[];

@@ -1,0 +1,237 @@
+// threat_intelligence: every flow's addresses, domains, DNS answers, HTTP hosts/URLs and SNI are
+// looked up in the feed tables (spec detections §1.9, §7). Lookups are hash / binary-search probes
+// on tables built once; evidence for one indicator is reported once per profile and time window.
+import type { ConnFlow, DnsFlow, Flow, HttpFlow } from '../../flows/types.js';
+import { isConnLike } from '../../flows/types.js';
+import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { Entity, EvidenceInput } from '../../evidence/types.js';
+import { ipFacts, isIgnoredIp } from '../../util/ip.js';
+import type { IocInfo, IocStore } from '../../ti/ioc-store.js';
+import { tagsText, tiHandleFor, type TiHandle } from '../../ti/handle.js';
+import { lookupAsn } from '../../enrich/asn.js';
+
+/** The fields every evidence of one flow shares. */
+interface FlowFacts { uid: string; ts: number; proto: string | null; sport: number | null; dport: number | null }
+
+const ipEntity = (value: string, direction: 'SRC' | 'DST'): Entity => ({ direction, ioc_type: 'IP', value });
+const domainEntity = (value: string, direction: 'SRC' | 'DST'): Entity => ({ direction, ioc_type: 'DOMAIN', value });
+const confText = (c: number): string => String(c);
+
+const MAX_HITS_PER_WINDOW = 10_000;
+const MAX_PROFILE_HITS = 50;
+
+export class ThreatIntelChecks implements Detector {
+  readonly module = 'threat_intelligence';
+  private readonly handle: TiHandle;
+  /** Indicators already reported, per "profile|tw". Only matches are kept, released when the window closes. */
+  private readonly reported = new Map<string, Set<string>>();
+
+  constructor(private readonly ctx: DetectionContext) {
+    this.handle = tiHandleFor(ctx.settings);
+  }
+
+  onFlow(flow: Flow, fc: FlowContext): void {
+    const store = this.handle.intel?.store;
+    if (!store) return;
+    if (isConnLike(flow)) { this.conn(store, flow, fc); return; }
+    switch (flow.type_) {
+      case 'dns': this.dns(store, flow, fc); break;
+      case 'http': this.http(store, flow, fc); break;
+      case 'ssl':
+        if (flow.server_name) this.domain(store, flow.server_name, flow.saddr, fc, this.facts(flow, flow.proto, flow.sport, flow.dport));
+        break;
+      case 'ssh': case 'notice':
+        this.ip(store, flow.daddr, 'dst', flow.saddr, flow.daddr, fc, this.facts(flow, 'tcp', flow.sport, flow.dport));
+        break;
+      default: break;
+    }
+  }
+
+  onTimewindowClosed(ip: string, tw: number): void { this.reported.delete(`${ip}|${tw}`); }
+
+  private facts(flow: Flow, proto: string | null, sport: number | null, dport: number | null): FlowFacts {
+    return { uid: flow.uid, ts: flow.starttime, proto, sport, dport };
+  }
+
+  /** True the first time `key` is reported for the profile in the flow's window. */
+  private firstTime(profile: string, ts: number, key: string): boolean {
+    const k = `${profile}|${this.ctx.timewindowOf(ts)}`;
+    let set = this.reported.get(k);
+    if (!set) { set = new Set(); this.reported.set(k, set); }
+    if (set.has(key)) return false;
+    if (set.size < MAX_HITS_PER_WINDOW) set.add(key);
+    return true;
+  }
+
+  private emit(ev: EvidenceInput): void { this.ctx.emit(ev); }
+
+  /** Notes the hit in the profile's information (shown by the UI and written to flows.sqlite). */
+  private noteHit(profile: string, ioc: string, info: IocInfo): void {
+    const p = this.ctx.store.profile(profile);
+    if (!p) return;
+    const hits = (p.info.threat_intelligence ??= []) as { ioc: string; source: string; threat_level: string; description: string }[];
+    if (hits.length < MAX_PROFILE_HITS && !hits.some((h) => h.ioc === ioc)) {
+      hits.push({ ioc, source: info.source, threat_level: info.threat_level, description: info.description });
+    }
+  }
+
+  private conn(store: IocStore, f: ConnFlow, fc: FlowContext): void {
+    if (f.state === 'OTH') return;
+    const facts = this.facts(f, f.proto, f.sport, f.dport);
+    this.ip(store, f.saddr, 'src', f.saddr, f.daddr, fc, facts);
+    if (!f.proto.includes('icmp')) this.ip(store, f.daddr, 'dst', f.saddr, f.daddr, fc, facts);
+  }
+
+  /**
+   * An address of a flow (spec §7.2, §7.5). `src`: the profile's own address is listed (one
+   * evidence); `dst`: the peer is listed (twins: the peer as DST attacker with the feed's level,
+   * the profile as SRC attacker with level low).
+   */
+  private ip(store: IocStore, ip: string, state: 'src' | 'dst', saddr: string, daddr: string, fc: FlowContext, x: FlowFacts): void {
+    if (isIgnoredIp(ip)) return;
+    const exact = store.lookupIp(ip);
+    const match = exact ?? store.lookupRange(ip)?.info;
+    if (match) {
+      if (!this.firstTime(fc.ip, x.ts, `ip|${state}|${ip}`)) return;
+      const tail = `Description: ${match.description}. Source: ${match.source}.`;
+      if (state === 'src') {
+        this.emit({ evidence_type: 'THREAT_INTELLIGENCE_TO_BLACKLISTED_IP',
+          description: `connection from blacklisted IP: ${ip} to ${daddr}. ${tail}`,
+          attacker: ipEntity(saddr, 'SRC'), victim: ipEntity(daddr, 'DST'), profile: saddr,
+          threat_level: match.threat_level, confidence: 1, uid: [x.uid], timestamp: x.ts,
+          proto: x.proto, src_port: x.sport, dst_port: x.dport });
+        this.noteHit(saddr, ip, match);
+      } else {
+        const description = `connection to blacklisted IP: ${ip} from ${saddr}. ${tail}`;
+        this.emit({ evidence_type: 'THREAT_INTELLIGENCE_TO_BLACKLISTED_IP', description,
+          attacker: ipEntity(daddr, 'DST'), victim: ipEntity(saddr, 'SRC'), profile: daddr,
+          threat_level: match.threat_level, confidence: 1, uid: [x.uid], timestamp: x.ts,
+          proto: x.proto, src_port: x.sport, dst_port: x.dport });
+        this.emit({ evidence_type: 'THREAT_INTELLIGENCE_TO_BLACKLISTED_IP', description,
+          attacker: ipEntity(saddr, 'SRC'), victim: ipEntity(daddr, 'DST'), profile: saddr,
+          threat_level: 'low', confidence: 1, uid: [x.uid], timestamp: x.ts,
+          proto: x.proto, src_port: x.sport, dst_port: x.dport });
+        this.noteHit(saddr, ip, match);
+      }
+      return;
+    }
+    if (state === 'dst') this.asn(store, ip, false, saddr, fc, x);
+  }
+
+  /**
+   * The peer's autonomous system is listed (§7.5). The original swapped the two sentence
+   * prefixes; here a connection says "Connection to IP" and a DNS answer "DNS response with IP".
+   */
+  private asn(store: IocStore, ip: string, dnsAnswer: boolean, profileIp: string, fc: FlowContext, x: FlowFacts): void {
+    if (store.asns.size === 0) return;
+    const as = lookupAsn(ip);
+    if (!as) return;
+    const info = store.lookupAsn(as.number);
+    if (!info || !this.firstTime(fc.ip, x.ts, `asn|${ip}`)) return;
+    const prefix = dnsAnswer ? `DNS response with IP: ${ip}` : `Connection to IP: ${ip}`;
+    const description = `${prefix} with blacklisted ASN: ${as.number} Description: ${info.description}, ` +
+      `Found in feed: ${info.source}, Confidence: 0.8. Tags: ${tagsText(info)} `;
+    this.emit({ evidence_type: 'THREAT_INTELLIGENCE_BLACKLISTED_ASN', description,
+      attacker: ipEntity(profileIp, 'SRC'), victim: ipEntity(ip, 'DST'), profile: profileIp,
+      threat_level: info.threat_level, confidence: 0.8, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+    this.emit({ evidence_type: 'THREAT_INTELLIGENCE_BLACKLISTED_ASN', description,
+      attacker: ipEntity(ip, 'DST'), victim: ipEntity(profileIp, 'SRC'), profile: ip,
+      threat_level: info.threat_level, confidence: 0.8, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+    this.noteHit(profileIp, as.number, info);
+  }
+
+  /** A domain the profile asked for or connected to (§7.4): exact match, else a listed parent domain. */
+  private domain(store: IocStore, domain: string, profileIp: string, fc: FlowContext, x: FlowFacts): void {
+    if (!domain || domain.endsWith('.arpa') || domain.endsWith('.local')) return;
+    const m = store.lookupDomain(domain);
+    if (!m || !this.firstTime(fc.ip, x.ts, `domain|${domain}`)) return;
+    const conf = m.exact ? 1 : 0.7;
+    const tags = tagsText(m.info);
+    const description = `connection to a blacklisted domain ${domain}. Description: ${m.info.description}, ` +
+      `Found in feed: ${m.info.source}, Confidence: ${confText(conf)}. ${tags ? `with tags: ${tags}. ` : ''}`;
+    this.emit({ evidence_type: 'THREAT_INTELLIGENCE_BLACKLISTED_DOMAIN', description,
+      attacker: ipEntity(profileIp, 'SRC'), victim: domainEntity(domain, 'DST'), profile: profileIp,
+      threat_level: m.info.threat_level, confidence: conf, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+    const resolved = this.ctx.dns.ofDomain(domain)?.ips[0];
+    if (resolved) {
+      this.emit({ evidence_type: 'THREAT_INTELLIGENCE_BLACKLISTED_DOMAIN', description,
+        attacker: domainEntity(domain, 'DST'), victim: ipEntity(profileIp, 'SRC'), profile: resolved,
+        threat_level: m.info.threat_level, confidence: conf, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+    }
+    this.noteHit(profileIp, m.listed, m.info);
+  }
+
+  private dns(store: IocStore, f: DnsFlow, fc: FlowContext): void {
+    const x = this.facts(f, f.proto, f.sport, f.dport);
+    const q = f.query;
+    this.domain(store, q, f.saddr, fc, x);
+    if (!f.answers.length) return;
+    const queryMatch = q && !q.endsWith('.arpa') && !q.endsWith('.local') ? store.lookupDomain(q) : undefined;
+    for (const a of f.answers) {
+      if (!a || a.startsWith('TXT')) continue;
+      if (!ipFacts(a).valid) { this.cname(store, a, q, f.saddr, fc, x); continue; }
+      if (isIgnoredIp(a)) continue;
+      if (queryMatch && this.firstTime(fc.ip, x.ts, `answer-of|${q}|${a}`)) {
+        const conf = queryMatch.exact ? 1 : 0.7;
+        const tags = tagsText(queryMatch.info);
+        const description = `DNS answer of a blacklisted query. Query: ${q}. Answer: ${a}, Description: ${queryMatch.info.description}, ` +
+          `Query found in feed: ${queryMatch.info.source}, Confidence: ${confText(conf)}${tags ? `, Tags: ${tags}. ` : ''}`;
+        this.emit({ evidence_type: 'THREAT_INTELLIGENCE_ANSWER_OF_BLACKLISTED_QUERY', description,
+          attacker: ipEntity(a, 'DST'), victim: ipEntity(f.saddr, 'SRC'), profile: a,
+          threat_level: queryMatch.info.threat_level, confidence: conf, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+        this.emit({ evidence_type: 'THREAT_INTELLIGENCE_ANSWER_OF_BLACKLISTED_QUERY', description,
+          attacker: ipEntity(f.saddr, 'SRC'), profile: f.saddr,
+          threat_level: queryMatch.info.threat_level, confidence: conf, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+      }
+      const listed = store.lookupIp(a) ?? store.lookupRange(a)?.info;
+      if (listed) {
+        if (!this.firstTime(fc.ip, x.ts, `answer|${a}`)) continue;
+        const description = `DNS answer with a blacklisted IP: ${a} for query: ${q} Description: ${listed.description} Source: ${listed.source}.`;
+        this.emit({ evidence_type: 'THREAT_INTELLIGENCE_BLACKLISTED_DNS_ANSWER', description,
+          attacker: ipEntity(a, 'DST'), victim: ipEntity(f.saddr, 'SRC'), profile: a,
+          threat_level: listed.threat_level, confidence: 1, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+        this.emit({ evidence_type: 'THREAT_INTELLIGENCE_BLACKLISTED_DNS_ANSWER', description,
+          attacker: ipEntity(f.saddr, 'SRC'), victim: ipEntity(a, 'DST'), profile: f.saddr,
+          threat_level: listed.threat_level, confidence: 1, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+        this.noteHit(f.saddr, a, listed);
+      } else this.asn(store, a, true, f.saddr, fc, x);
+    }
+  }
+
+  /** A CNAME in a DNS answer is listed (§7.4b). */
+  private cname(store: IocStore, cname: string, query: string, profileIp: string, fc: FlowContext, x: FlowFacts): void {
+    const m = store.lookupDomain(cname);
+    if (!m || !this.firstTime(fc.ip, x.ts, `cname|${cname}`)) return;
+    const conf = m.exact ? 1 : 0.7;
+    const tags = tagsText(m.info);
+    const description = `blacklisted CNAME: ${cname} when resolving ${query} Description: ${m.info.description}, ` +
+      `Found in feed: ${m.info.source}, Confidence: ${confText(conf)} ${tags ? `with tags: ${tags}. ` : ''}`;
+    this.emit({ evidence_type: 'THREAT_INTELLIGENCE_BLACKLISTED_DNS_ANSWER', description,
+      attacker: ipEntity(profileIp, 'SRC'), victim: domainEntity(query, 'DST'), profile: profileIp,
+      threat_level: m.info.threat_level, confidence: conf, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+    this.noteHit(profileIp, m.listed, m.info);
+  }
+
+  private http(store: IocStore, f: HttpFlow, fc: FlowContext): void {
+    const x = this.facts(f, 'tcp', f.sport, f.dport);
+    const host = f.host;
+    let url: string;
+    if (host.length > 2) {
+      if (ipFacts(host).valid) this.ip(store, host, 'dst', f.saddr, f.daddr, fc, x);
+      else this.domain(store, host, f.saddr, fc, x);
+      url = `http://${host}${f.uri}`;
+    } else url = `http://${f.daddr}${f.uri}`;
+    const info = store.lookupUrl(url);
+    if (!info || !this.firstTime(fc.ip, x.ts, `url|${url}`)) return;
+    const tags = tagsText(info);
+    const description = `Connecting to a malicious URL ${url}. Detected by: ${info.source}. Description: ${info.description}` +
+      `${tags ? `, tags: ${tags}` : ''}. `;
+    this.emit({ evidence_type: 'THREAT_INTELLIGENCE_MALICIOUS_URL', description,
+      attacker: ipEntity(f.saddr, 'SRC'), victim: { direction: 'DST', ioc_type: 'URL', value: url }, profile: f.saddr,
+      threat_level: info.threat_level, confidence: 1, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+    this.emit({ evidence_type: 'THREAT_INTELLIGENCE_MALICIOUS_URL', description,
+      attacker: ipEntity(f.daddr, 'DST'), victim: ipEntity(f.saddr, 'SRC'), profile: f.daddr,
+      threat_level: info.threat_level, confidence: 1, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
+    this.noteHit(f.saddr, url, info);
+  }
+}

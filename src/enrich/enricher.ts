@@ -1,0 +1,57 @@
+// Evidence enrichment: before evidence is logged, its attacker and victim get what is known about
+// them (spec core §3.2 step 4): for addresses AS, country, rDNS, SNI, passive-DNS queries and the
+// feeds listing them; for domains their resolutions, CNAMEs and feeds. All offline and from caches.
+import type { Entity, Evidence } from '../evidence/types.js';
+import type { EvidenceEnricher } from '../evidence/handler.js';
+import type { DnsResolutions } from '../profiler/dns-cache.js';
+import type { TiHandle } from '../ti/handle.js';
+import type { TrafficFacts } from './traffic-facts.js';
+import { lookupAsn } from './asn.js';
+import { lookupCountry } from './country.js';
+import { ipFacts } from '../util/ip.js';
+
+export class EntityEnricher implements EvidenceEnricher {
+  constructor(private readonly dns: DnsResolutions, private readonly facts: TrafficFacts, private readonly ti: TiHandle) {}
+
+  enrich(ev: Evidence): void {
+    this.entity(ev.attacker);
+    if (ev.victim) this.entity(ev.victim);
+  }
+
+  private entity(e: Entity): void {
+    if (e.ioc_type === 'IP') this.ip(e);
+    else if (e.ioc_type === 'DOMAIN') this.domain(e);
+  }
+
+  private ip(e: Entity): void {
+    const ip = e.value;
+    const f = ipFacts(ip);
+    if (!f.valid) return;
+    const isPublic = !f.private && !f.multicast && !f.reserved && !f.linkLocal && !f.loopback;
+    if (isPublic) {
+      const as = e.AS ?? lookupAsn(ip);
+      if (as && !e.AS) e.AS = { org: as.org, number: as.number };
+      const c = lookupCountry(ip);
+      if (c && !e.geocountry) e.geocountry = c.name;
+    }
+    e.rDNS ??= this.facts.rdns(ip);
+    if (!e.SNI) { const s = this.facts.snis(ip); if (s?.length) e.SNI = s[s.length - 1]; }
+    if (!e.queries) { const r = this.dns.ofIp(ip); if (r?.domains.length) e.queries = [...r.domains]; }
+    if (!e.TI) {
+      const store = this.ti.intel?.store;
+      const info = store ? store.lookupIp(ip) ?? store.lookupRange(ip)?.info : undefined;
+      if (info) e.TI = info.source;
+    }
+    if (e.rDNS === undefined) delete e.rDNS;
+  }
+
+  private domain(e: Entity): void {
+    const r = this.dns.ofDomain(e.value);
+    if (r?.ips.length && !e.DNS_resolution) e.DNS_resolution = [...r.ips];
+    if (r?.cnames.length && !e.CNAME) e.CNAME = [...r.cnames];
+    if (!e.TI) {
+      const m = this.ti.intel?.store.lookupDomain(e.value);
+      if (m) e.TI = m.info.source;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// What the traffic itself says about an address, without asking anyone: reverse DNS from PTR
+// answers seen in dns.log, the SNIs and certificate subjects of TLS servers. Bounded maps; the
+// oldest addresses are forgotten first.
+import type { Flow } from '../flows/types.js';
+import { ipFacts } from '../util/ip.js';
+
+const MAX_IPS = 200_000;
+const MAX_PER_IP = 8;
+
+function remember(m: Map<string, string[]>, key: string, value: string): void {
+  let xs = m.get(key);
+  if (!xs) {
+    if (m.size >= MAX_IPS) m.delete(m.keys().next().value!);
+    xs = [];
+    m.set(key, xs);
+  }
+  const i = xs.indexOf(value);
+  if (i === xs.length - 1 && i >= 0) return;
+  if (i >= 0) xs.splice(i, 1);
+  else if (xs.length >= MAX_PER_IP) xs.shift();
+  xs.push(value); // most recent last
+}
+
+/** "4.3.2.1.in-addr.arpa" -> "1.2.3.4"; nibble-reversed ip6.arpa names -> IPv6 text; else null. */
+export function ptrToIp(name: string): string | null {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (n.endsWith('.in-addr.arpa')) {
+    const parts = n.slice(0, -'.in-addr.arpa'.length).split('.');
+    if (parts.length !== 4) return null;
+    const ip = parts.reverse().join('.');
+    return ipFacts(ip).version === 4 ? ip : null;
+  }
+  if (n.endsWith('.ip6.arpa')) {
+    const nibbles = n.slice(0, -'.ip6.arpa'.length).split('.');
+    if (nibbles.length !== 32 || nibbles.some((x) => !/^[0-9a-f]$/.test(x))) return null;
+    const hex = nibbles.reverse().join('');
+    const groups: string[] = [];
+    for (let i = 0; i < 32; i += 4) groups.push(parseInt(hex.slice(i, i + 4), 16).toString(16));
+    return compressIPv6(groups);
+  }
+  return null;
+}
+
+/** RFC 5952 text of eight hex groups: the longest run (2+) of zero groups becomes "::". */
+function compressIPv6(groups: string[]): string {
+  let best = -1, bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== '0') { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  if (bestLen < 2) return groups.join(':');
+  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}
+
+export class TrafficFacts {
+  private readonly rdnsByIp = new Map<string, string>();
+  private readonly sniByIp = new Map<string, string[]>();
+  private readonly certByIp = new Map<string, string[]>();
+
+  observe(flow: Flow): void {
+    if (flow.type_ === 'dns') {
+      if (!flow.answers.length || !flow.query.endsWith('.arpa')) return;
+      const ip = ptrToIp(flow.query);
+      if (!ip) return;
+      const name = flow.answers.find((a) => a && !ipFacts(a).valid && !a.startsWith('TXT'));
+      if (!name) return;
+      if (!this.rdnsByIp.has(ip) && this.rdnsByIp.size >= MAX_IPS) this.rdnsByIp.delete(this.rdnsByIp.keys().next().value!);
+      this.rdnsByIp.set(ip, name.replace(/\.$/, ''));
+    } else if (flow.type_ === 'ssl') {
+      if (flow.server_name) remember(this.sniByIp, flow.daddr, flow.server_name);
+      if (flow.subject) remember(this.certByIp, flow.daddr, flow.subject);
+    }
+  }
+
+  /** Host name of a PTR answer for the address. */
+  rdns(ip: string): string | undefined { return this.rdnsByIp.get(ip); }
+  /** SNIs clients used towards the address, most recent last. */
+  snis(ip: string): readonly string[] | undefined { return this.sniByIp.get(ip); }
+  /** Certificate subjects the address presented, most recent last. */
+  certificates(ip: string): readonly string[] | undefined { return this.certByIp.get(ip); }
+}
+
+const byRun = new WeakMap<object, TrafficFacts>();
+
+/** The facts of one run, keyed by its settings object (shared by the ip_info detector and the enricher). */
+export function trafficFactsFor(settings: object): TrafficFacts {
+  let f = byRun.get(settings);
+  if (!f) { f = new TrafficFacts(); byRun.set(settings, f); }
+  return f;
+}

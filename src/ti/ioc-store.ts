@@ -1,0 +1,265 @@
+// The indicator tables every threat-intelligence lookup reads: built once from the feeds, then
+// read-only on the hot path. IPv4 addresses live in sorted typed arrays (binary search, ~4 bytes
+// per address instead of a Map entry), everything else in hash maps; CIDR ranges are looked up by
+// longest prefix through one map per prefix length; domains match exactly or by a parent domain.
+import type { ThreatLevel } from '../evidence/types.js';
+import { THREAT_VALUE } from '../evidence/types.js';
+import { parseIPv4, parseIPv6 } from '../util/ip.js';
+
+/** What a feed says about one indicator. Shared between indicators with the same facts. */
+export interface IocInfo {
+  readonly description: string;
+  /** Feed file name(s), comma-separated when the indicator is in several feeds. */
+  readonly source: string;
+  readonly threat_level: ThreatLevel;
+  readonly tags: readonly string[];
+}
+
+export type IocKind = 'ip' | 'range' | 'domain' | 'url' | 'asn' | 'ja3' | 'ssl' | 'jarm' | 'md5';
+
+/** A domain or range match, with how it matched. */
+export interface DomainMatch { info: IocInfo; /** The listed domain (the queried one or a parent). */ listed: string; exact: boolean }
+export interface RangeMatch { info: IocInfo; range: string }
+
+const THREAT_LEVELS: readonly ThreatLevel[] = ['info', 'low', 'medium', 'high', 'critical'];
+export const isThreatLevel = (s: string): s is ThreatLevel => (THREAT_LEVELS as readonly string[]).includes(s);
+
+/**
+ * Several feeds list the same indicator: the highest threat level wins (its description is kept),
+ * every feed is named and the tags are united. (The original kept whichever feed was parsed last.)
+ */
+export function mergeInfo(a: IocInfo, b: IocInfo): IocInfo {
+  if (a === b) return a;
+  const sources = a.source.split(', ');
+  const newSources = b.source.split(', ').filter((s) => !sources.includes(s));
+  const tags = [...a.tags, ...b.tags.filter((t) => !a.tags.includes(t))];
+  if (newSources.length === 0 && tags.length === a.tags.length && THREAT_VALUE[b.threat_level] <= THREAT_VALUE[a.threat_level]) return a;
+  const top = THREAT_VALUE[b.threat_level] > THREAT_VALUE[a.threat_level] ? b : a;
+  return { description: top.description, threat_level: top.threat_level, source: [...sources, ...newSources].join(', '), tags };
+}
+
+/** Interns info objects so a million indicators from one feed share a handful of objects. */
+export class InfoInterner {
+  private readonly byKey = new Map<string, IocInfo>();
+  get(description: string, source: string, threat_level: ThreatLevel, tags: readonly string[]): IocInfo {
+    const key = `${source}\u0000${threat_level}\u0000${tags.join('\u0001')}\u0000${description}`;
+    let i = this.byKey.get(key);
+    if (!i) { i = { description, source, threat_level, tags }; this.byKey.set(key, i); }
+    return i;
+  }
+}
+
+/** 4 big-endian 32-bit words of an IPv6 address. */
+function v6Words(g: Uint16Array, out: Uint32Array): void {
+  for (let j = 0; j < 4; j++) out[j] = ((g[j * 2]! << 16) | g[j * 2 + 1]!) >>> 0;
+}
+function v6Key(w: Uint32Array, prefix: number): string {
+  let key = '';
+  for (let j = 0; j < 4; j++) {
+    const bits = Math.min(32, Math.max(0, prefix - j * 32));
+    const mask = bits === 0 ? 0 : bits === 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
+    key += ((w[j]! & mask) >>> 0).toString(16) + ':';
+  }
+  return key;
+}
+const v4Mask = (p: number): number => (p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0);
+
+export class IocStore {
+  // IPv4: a map while loading, sorted arrays once sealed.
+  private v4Loading: Map<number, IocInfo> | null = new Map();
+  private v4Keys = new Uint32Array(0);
+  private v4Infos: IocInfo[] = [];
+  private readonly v6 = new Map<string, IocInfo>();
+  /** prefix length -> masked network -> info; lengths kept longest first. */
+  private readonly ranges4 = new Map<number, Map<number, RangeMatch>>();
+  private readonly ranges6 = new Map<number, Map<string, RangeMatch>>();
+  private lengths4: number[] = [];
+  private lengths6: number[] = [];
+  readonly domains = new Map<string, IocInfo>();
+  readonly urls = new Map<string, IocInfo>();
+  readonly asns = new Map<string, IocInfo>();
+  readonly ja3 = new Map<string, IocInfo>();
+  readonly ssl = new Map<string, IocInfo>();
+  readonly jarm = new Map<string, IocInfo>();
+  readonly md5 = new Map<string, IocInfo>();
+  /** Tor exit relays (TOR_EXIT_NODE), and the top-domains list the whitelist may use. */
+  readonly torExits = new Set<string>();
+  readonly topDomains = new Set<string>();
+  private readonly w6 = new Uint32Array(4);
+
+  private put<K>(m: Map<K, IocInfo>, k: K, info: IocInfo): void {
+    const old = m.get(k);
+    m.set(k, old ? mergeInfo(old, info) : info);
+  }
+
+  /** Adds an IP address (v4 or v6, as text); false if it is not an address. */
+  addIp(ip: string, info: IocInfo): boolean {
+    const n = parseIPv4(ip);
+    if (n !== null) {
+      if (!this.v4Loading) this.unseal();
+      this.put(this.v4Loading!, n, info);
+      return true;
+    }
+    const g = parseIPv6(ip);
+    if (!g) return false;
+    v6Words(g, this.w6);
+    this.put(this.v6, v6Key(this.w6, 128), info);
+    return true;
+  }
+
+  /** Adds a CIDR block; a /32 or /128 becomes an address. False if it is not a network. */
+  addRange(cidr: string, info: IocInfo): boolean {
+    const slash = cidr.indexOf('/');
+    if (slash < 0) return this.addIp(cidr, info);
+    const addr = cidr.slice(0, slash), p = Number(cidr.slice(slash + 1));
+    if (!Number.isInteger(p) || p < 0) return false;
+    const n = parseIPv4(addr);
+    if (n !== null) {
+      if (p > 32) return false;
+      if (p === 32) return this.addIp(addr, info);
+      let m = this.ranges4.get(p);
+      if (!m) { m = new Map(); this.ranges4.set(p, m); this.lengths4 = [...this.ranges4.keys()].sort((a, b) => b - a); }
+      this.putRange(m, (n & v4Mask(p)) >>> 0, cidr, info);
+      return true;
+    }
+    const g = parseIPv6(addr);
+    if (!g || p > 128) return false;
+    if (p === 128) return this.addIp(addr, info);
+    let m = this.ranges6.get(p);
+    if (!m) { m = new Map(); this.ranges6.set(p, m); this.lengths6 = [...this.ranges6.keys()].sort((a, b) => b - a); }
+    v6Words(g, this.w6);
+    this.putRange(m, v6Key(this.w6, p), cidr, info);
+    return true;
+  }
+
+  private putRange<K>(m: Map<K, RangeMatch>, k: K, range: string, info: IocInfo): void {
+    const old = m.get(k);
+    m.set(k, { info: old ? mergeInfo(old.info, info) : info, range: old?.range ?? range });
+  }
+
+  addDomain(d: string, info: IocInfo): void { this.put(this.domains, normaliseDomain(d), info); }
+  addUrl(u: string, info: IocInfo): void { this.put(this.urls, normaliseUrl(u), info); }
+  addAsn(asn: string, info: IocInfo): void { this.put(this.asns, asn.toUpperCase(), info); }
+  addJa3(h: string, info: IocInfo): void { this.put(this.ja3, h.toLowerCase(), info); }
+  addSsl(sha1: string, info: IocInfo): void { this.put(this.ssl, sha1.toLowerCase(), info); }
+  addJarm(h: string, info: IocInfo): void { this.put(this.jarm, h.toLowerCase(), info); }
+  addMd5(h: string, info: IocInfo): void { this.put(this.md5, h.toLowerCase(), info); }
+
+  /** Freezes the IPv4 table into sorted arrays; call once loading is done (lookups seal lazily too). */
+  seal(): void {
+    const m = this.v4Loading;
+    if (!m) return;
+    const keys = new Uint32Array(m.size);
+    let i = 0;
+    for (const k of m.keys()) keys[i++] = k;
+    keys.sort();
+    this.v4Keys = keys;
+    this.v4Infos = new Array<IocInfo>(keys.length);
+    for (let j = 0; j < keys.length; j++) this.v4Infos[j] = m.get(keys[j]!)!;
+    this.v4Loading = null;
+  }
+
+  private unseal(): void {
+    const m = new Map<number, IocInfo>();
+    for (let j = 0; j < this.v4Keys.length; j++) m.set(this.v4Keys[j]!, this.v4Infos[j]!);
+    this.v4Loading = m;
+  }
+
+  get ipCount(): number { return (this.v4Loading ? this.v4Loading.size : this.v4Keys.length) + this.v6.size; }
+  get rangeCount(): number {
+    let n = 0;
+    for (const m of this.ranges4.values()) n += m.size;
+    for (const m of this.ranges6.values()) n += m.size;
+    return n;
+  }
+
+  /** Exact address match. */
+  lookupIp(ip: string): IocInfo | undefined {
+    const n = parseIPv4(ip);
+    if (n !== null) {
+      if (this.v4Loading) this.seal();
+      const keys = this.v4Keys;
+      let lo = 0, hi = keys.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1, k = keys[mid]!;
+        if (k === n) return this.v4Infos[mid];
+        if (k < n) lo = mid + 1; else hi = mid - 1;
+      }
+      return undefined;
+    }
+    if (this.v6.size === 0) return undefined;
+    const g = parseIPv6(ip);
+    if (!g) return undefined;
+    v6Words(g, this.w6);
+    return this.v6.get(v6Key(this.w6, 128));
+  }
+
+  /** Longest listed network containing the address. */
+  lookupRange(ip: string): RangeMatch | undefined {
+    if (this.lengths4.length) {
+      const n = parseIPv4(ip);
+      if (n !== null) {
+        for (const p of this.lengths4) {
+          const hit = this.ranges4.get(p)!.get((n & v4Mask(p)) >>> 0);
+          if (hit) return hit;
+        }
+        return undefined;
+      }
+    }
+    if (!this.lengths6.length) return undefined;
+    const g = parseIPv6(ip);
+    if (!g) return undefined;
+    v6Words(g, this.w6);
+    for (const p of this.lengths6) {
+      const hit = this.ranges6.get(p)!.get(v6Key(this.w6, p));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  /** The domain itself, else its closest listed parent (e.g. a.b.evil.com -> evil.com). */
+  lookupDomain(domain: string): DomainMatch | undefined {
+    if (this.domains.size === 0 || !domain) return undefined;
+    const d = normaliseDomain(domain);
+    const exact = this.domains.get(d);
+    if (exact) return { info: exact, listed: d, exact: true };
+    for (let i = d.indexOf('.'); i >= 0 && i < d.length - 1; i = d.indexOf('.', i + 1)) {
+      const parent = d.slice(i + 1);
+      const info = this.domains.get(parent);
+      if (info) return { info, listed: parent, exact: false };
+    }
+    return undefined;
+  }
+
+  lookupUrl(url: string): IocInfo | undefined { return this.urls.size ? this.urls.get(normaliseUrl(url)) : undefined; }
+  lookupAsn(asn: string): IocInfo | undefined { return this.asns.size ? this.asns.get(asn.toUpperCase()) : undefined; }
+  lookupJa3(h: string): IocInfo | undefined { return h ? this.ja3.get(h.toLowerCase()) : undefined; }
+  lookupSsl(sha1: string): IocInfo | undefined { return sha1 ? this.ssl.get(sha1.toLowerCase()) : undefined; }
+  isTorExit(ip: string): boolean { return this.torExits.size > 0 && this.torExits.has(ip); }
+
+  /** One line describing what is loaded. */
+  summary(): string {
+    return `${this.ipCount} IPs, ${this.rangeCount} ranges, ${this.domains.size} domains, ${this.urls.size} URLs, ` +
+      `${this.asns.size} ASNs, ${this.ja3.size} JA3, ${this.ssl.size} SSL SHA1, ${this.jarm.size} JARM, ` +
+      `${this.torExits.size} Tor exit nodes, ${this.topDomains.size} top domains`;
+  }
+}
+
+export function normaliseDomain(d: string): string {
+  let s = d.trim().toLowerCase();
+  if (s.endsWith('.')) s = s.slice(0, -1);
+  if (s.startsWith('*.')) s = s.slice(2);
+  return s;
+}
+
+/** URLs match without scheme, "www." or a trailing slash, case-insensitively in the host only. */
+export function normaliseUrl(u: string): string {
+  let s = u.trim();
+  const scheme = s.indexOf('://');
+  if (scheme >= 0) s = s.slice(scheme + 3);
+  const slash = s.indexOf('/');
+  const host = (slash < 0 ? s : s.slice(0, slash)).toLowerCase();
+  let rest = slash < 0 ? '' : s.slice(slash);
+  if (rest === '/') rest = '';
+  return host + rest;
+}
