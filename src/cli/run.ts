@@ -14,7 +14,7 @@ import { Logger } from '../output/logger.js';
 import { AlertWriter } from '../output/alert-writer.js';
 import { banner, Progress, summaryText } from '../output/console.js';
 import { SLIPS_VERSION } from '../output/alert-format.js';
-import { FlowDatabase } from '../store/flow-db.js';
+import { FlowDatabase, labelledFlows } from '../store/flow-db.js';
 import { MemoryStore } from '../store/memory.js';
 import { IdGenerator } from '../evidence/ids.js';
 import { Engine } from '../profiler/engine.js';
@@ -122,10 +122,10 @@ function writeMetadata(dir: string, opts: RunOptions, settings: Settings): strin
   return join(meta, 'info.txt');
 }
 
-function exportLabelledFlows(dir: string, db: FlowDatabase, format: 'json' | 'tsv'): void {
+function exportLabelledFlows(dir: string, dbPath: string, format: 'json' | 'tsv'): void {
   const out = new BufferedFile(join(dir, `labeled_flows.${format}`));
   if (format === 'tsv') out.write('uid\tflow\tlabel\tprofileid\ttwid\tflow_type\n');
-  for (const r of db.labelledFlows()) {
+  for (const r of labelledFlows(dbPath)) {
     if (format === 'json') out.write(JSON.stringify({ uid: r.uid, flow: r.flow, label: r.label, profileid: r.profileid, twid: r.twid }) + '\n');
     else out.write(`${r.uid}\t${r.flow}\t${r.label}\t${r.profileid}\t${r.twid}\t${r.flow_type}\n`);
   }
@@ -185,7 +185,6 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   logger.logOnly('input', `Stopping. Total lines read: ${readerStats.records + readerStats.malformed}`);
 
   engine.finish();
-  if (settings.exportLabeledFlows) exportLabelledFlows(dir, db, settings.exportFormat);
   const st = engine.stats();
   const seconds = (performance.now() - started) / 1000;
   db.setAnalysis('input', opts.input);
@@ -193,7 +192,9 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   db.setAnalysis('flows', String(st.flows));
   db.setAnalysis('time_window_width', String(settings.width));
   db.setAnalysis('first_flow_time', String(engine.grid.start ?? ''));
-  db.close();
+  await db.close();
+  for (const err of db.errors) logger.error('database', `writing ${db.path}: ${err}`);
+  if (settings.exportLabeledFlows) exportLabelledFlows(dir, db.path, settings.exportFormat);
   writer.close();
   if (infoPath) writeFileSync(infoPath, `Slips end date: ${humanLocal(nowEpoch())}\n`, { flag: 'a' });
   const summary = summaryText({ flows: st.flows, profiles: st.profiles, evidence: st.evidence, alerts: st.alerts,

@@ -3,18 +3,19 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
 const CHUNK = 1 << 20;
+/** A "line" longer than this (e.g. a binary file) is cut and handed on, to be reported as malformed. */
+const MAX_LINE = 16 << 20;
 
 export class LineSource {
   /** Lines of the current chunk; `pos` is the next one to hand out. */
   private lines: string[] = [];
   private pos = 0;
-  private carry = '';
+  /** Bytes of an unfinished last line, prepended to the next chunk. */
+  private carry: Buffer | null = null;
   private done = false;
-  private readonly decoder = new StringDecoder('utf8');
   private fh: FileHandle | null = null;
   private iter: AsyncIterator<Buffer> | null = null;
   private readonly buf = Buffer.allocUnsafe(CHUNK);
@@ -45,44 +46,51 @@ export class LineSource {
     return this.done ? null : undefined;
   }
 
-  /** Reads the next chunk. Returns false when the source is exhausted and no lines remain. */
+  /**
+   * Reads the next chunk. Returns false when the source is exhausted and no lines remain.
+   * Lines are decoded one by one from the bytes, so each is its own small string: a string
+   * sliced from a large chunk would keep the whole chunk alive as long as any field of it is stored.
+   */
   async fill(): Promise<boolean> {
     if (this.pos < this.lines.length) return true;
     if (this.done) return false;
     if (!this.fh && !this.iter) await this.openSource();
-    let text = '';
-    let eof = false;
+    let chunk: Buffer | null = null;
     try {
       if (this.fh) {
         const { bytesRead } = await this.fh.read(this.buf, 0, CHUNK, null);
-        if (bytesRead === 0) eof = true; else text = this.decoder.write(this.buf.subarray(0, bytesRead));
+        if (bytesRead > 0) chunk = this.buf.subarray(0, bytesRead);
       } else {
         const r = await this.iter!.next();
-        if (r.done) eof = true; else text = this.decoder.write(r.value);
+        if (!r.done) chunk = r.value;
       }
     } catch (e) {
       this.readError = (e as Error).message;
-      eof = true;
     }
-    if (eof) {
-      text = this.carry + this.decoder.end();
-      this.carry = '';
+    this.lines = [];
+    this.pos = 0;
+    if (chunk === null) {
       this.done = true;
       await this.close();
-      this.lines = text.length ? text.split('\n') : [];
-      if (this.lines.length && this.lines[this.lines.length - 1] === '') this.lines.pop();
-    } else {
-      text = this.carry + text;
-      const cut = text.lastIndexOf('\n');
-      if (cut < 0) { this.carry = text; this.lines = []; }
-      else { this.carry = text.slice(cut + 1); this.lines = text.slice(0, cut).split('\n'); }
+      if (this.carry && this.carry.length) this.pushLine(this.carry, 0, this.carry.length);
+      this.carry = null;
+      return this.lines.length > 0;
     }
-    this.pos = 0;
-    for (let i = 0; i < this.lines.length; i++) {
-      const l = this.lines[i]!;
-      if (l.endsWith('\r')) this.lines[i] = l.slice(0, -1);
+    const data = this.carry && this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    let start = 0;
+    for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+      this.pushLine(data, start, nl);
+      start = nl + 1;
     }
-    return this.lines.length > 0 || !this.done ? true : false;
+    // Copy the remainder: `data` may be the reused read buffer.
+    this.carry = start < data.length ? Buffer.from(data.subarray(start)) : null;
+    if (this.carry && this.carry.length > MAX_LINE) { this.pushLine(this.carry, 0, this.carry.length); this.carry = null; }
+    return true;
+  }
+
+  private pushLine(data: Buffer, start: number, end: number): void {
+    if (end > start && data[end - 1] === 13) end--;
+    this.lines.push(data.toString('utf8', start, end));
   }
 
   async close(): Promise<void> {

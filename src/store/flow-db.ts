@@ -1,25 +1,11 @@
 // databases/flows.sqlite: every flow with its label, the alerts, and the profile / time-window /
-// evidence tables a UI reads. Writes are queued and committed in batches inside transactions.
+// evidence tables a UI reads. Rows are batched and handed to a writer thread (flow-db-worker.ts),
+// which commits each batch in one transaction; a bounded number of batches may be in flight.
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Flow } from '../flows/types.js';
 import type { Alert, Evidence } from '../evidence/types.js';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS flows    (uid TEXT PRIMARY KEY, flow TEXT, label TEXT, profileid TEXT, twid TEXT, aid TEXT);
-CREATE TABLE IF NOT EXISTS altflows (uid TEXT, flow TEXT, label TEXT, profileid TEXT, twid TEXT, flow_type TEXT);
-CREATE INDEX IF NOT EXISTS altflows_uid ON altflows(uid);
-CREATE TABLE IF NOT EXISTS alerts   (alert_id TEXT PRIMARY KEY, alert_time TEXT, ip_alerted TEXT, timewindow TEXT, tw_start TEXT, tw_end TEXT, label TEXT);
-CREATE TABLE IF NOT EXISTS evidence (id TEXT PRIMARY KEY, profileid TEXT, twid TEXT, evidence_type TEXT, threat_level TEXT,
-  confidence REAL, timestamp REAL, attacker TEXT, victim TEXT, description TEXT, uids TEXT, alert_id TEXT, json TEXT);
-CREATE INDEX IF NOT EXISTS evidence_profile_tw ON evidence(profileid, twid);
-CREATE TABLE IF NOT EXISTS profiles (profileid TEXT PRIMARY KEY, ip TEXT, first_seen REAL, last_seen REAL, flows INTEGER,
-  threat_level TEXT, max_threat_level TEXT, confidence REAL, mac TEXT, info TEXT);
-CREATE TABLE IF NOT EXISTS timewindows (profileid TEXT, twid TEXT, number INTEGER, start REAL, end REAL, flows INTEGER,
-  evidence INTEGER, alerts INTEGER, accumulated_threat_level REAL, PRIMARY KEY (profileid, twid));
-CREATE TABLE IF NOT EXISTS analysis (key TEXT PRIMARY KEY, value TEXT);
-`;
-
-type Op = () => void;
+import { Op, type Row } from './flow-db-schema.js';
 
 export interface ProfileRow {
   ip: string; firstSeen: number; lastSeen: number; flows: number; threatLevel: string; maxThreatLevel: string;
@@ -29,106 +15,103 @@ export interface TimewindowRow {
   ip: string; number: number; start: number; end: number; flows: number; evidence: number; alerts: number; accumulated: number;
 }
 
+/**
+ * Starts a worker module. Run from the TypeScript sources (tests, tsx), the worker thread needs the
+ * TypeScript loader registered in itself first; the compiled build loads the .js file directly.
+ */
+function startWorker(jsUrl: URL, workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(jsUrl, { workerData });
+  const tsUrl = jsUrl.href.replace(/\.js$/, '.ts');
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(tsUrl)}); })`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+/** Batches handed to the writer but not yet committed, before the analysis waits for it. */
+const MAX_IN_FLIGHT = 6;
+
 export class FlowDatabase {
-  private readonly db: Database.Database;
-  private queue: Op[] = [];
-  private readonly insFlow: Database.Statement;
-  private readonly insAlt: Database.Statement;
-  private readonly insAlert: Database.Statement;
-  private readonly insEvidence: Database.Statement;
-  private readonly setEvidenceAlert: Database.Statement;
-  private readonly labelFlows: Database.Statement;
-  private readonly labelAlt: Database.Statement;
-  private readonly upProfile: Database.Statement;
-  private readonly upTw: Database.Statement;
-  private readonly commit: (ops: Op[]) => void;
+  private rows: Row[] = [];
+  private readonly worker: Worker;
+  private readonly inFlight: Int32Array;
+  private closed: Promise<void> | null = null;
+  /** Errors reported by the writer thread (e.g. disk full). */
+  readonly errors: string[] = [];
 
-  constructor(readonly path: string, private readonly batchSize = 20_000) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    // The file is created fresh for each run; losing it on a power cut is acceptable, a slow run is not.
-    this.db.pragma('synchronous = OFF');
-    this.db.exec(SCHEMA);
-    this.insFlow = this.db.prepare('INSERT OR REPLACE INTO flows VALUES (?, ?, ?, ?, ?, ?)');
-    this.insAlt = this.db.prepare('INSERT INTO altflows VALUES (?, ?, ?, ?, ?, ?)');
-    this.insAlert = this.db.prepare('INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.insEvidence = this.db.prepare('INSERT OR REPLACE INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    this.setEvidenceAlert = this.db.prepare('UPDATE evidence SET alert_id = ? WHERE id = ?');
-    this.labelFlows = this.db.prepare("UPDATE flows SET label = 'malicious' WHERE uid = ?");
-    this.labelAlt = this.db.prepare("UPDATE altflows SET label = 'malicious' WHERE uid = ?");
-    this.upProfile = this.db.prepare('INSERT OR REPLACE INTO profiles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    this.upTw = this.db.prepare('INSERT OR REPLACE INTO timewindows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    this.commit = this.db.transaction((ops: Op[]) => { for (const op of ops) op(); });
+  constructor(readonly path: string, private readonly batchSize = 5000) {
+    const shared = new SharedArrayBuffer(4);
+    this.inFlight = new Int32Array(shared);
+    this.worker = startWorker(new URL('./flow-db-worker.js', import.meta.url), { path, pending: shared });
+    this.worker.on('message', (m: { error?: string }) => { if (m.error) this.errors.push(m.error); });
+    this.worker.on('error', (e) => { this.errors.push(e.message); });
   }
 
-  private push(op: Op): void {
-    this.queue.push(op);
-    if (this.queue.length >= this.batchSize) this.flush();
+  private push(row: Row): void {
+    this.rows.push(row);
+    if (this.rows.length >= this.batchSize) this.flush();
   }
 
+  /** Hands the pending rows to the writer, waiting first if it is too far behind (bounded memory). */
   flush(): void {
-    if (!this.queue.length) return;
-    const ops = this.queue;
-    this.queue = [];
-    this.commit(ops);
+    if (!this.rows.length) return;
+    for (let n = Atomics.load(this.inFlight, 0); n >= MAX_IN_FLIGHT; n = Atomics.load(this.inFlight, 0)) {
+      Atomics.wait(this.inFlight, 0, n, 1000);
+    }
+    Atomics.add(this.inFlight, 0, 1);
+    this.worker.postMessage({ rows: this.rows });
+    this.rows = [];
   }
 
   addFlow(flow: Flow, profileid: string, twid: string, label: string, aid: string): void {
-    const json = JSON.stringify(flow);
-    this.push(() => this.insFlow.run(flow.uid, json, label, profileid, twid, aid));
+    this.push([Op.Flow, flow.uid, JSON.stringify(flow), label, profileid, twid, aid]);
   }
 
   addAltflow(flow: Flow, profileid: string, twid: string, label: string): void {
-    const json = JSON.stringify(flow);
-    this.push(() => this.insAlt.run(flow.uid, json, label, profileid, twid, flow.type_));
+    this.push([Op.Altflow, flow.uid, JSON.stringify(flow), label, profileid, twid, flow.type_]);
   }
 
   addEvidence(ev: Evidence): void {
-    const json = JSON.stringify(ev);
-    this.push(() => this.insEvidence.run(ev.id, `profile_${ev.profile}`, `timewindow${ev.timewindow}`, ev.evidence_type,
-      ev.threat_level, ev.confidence, ev.timestamp, ev.attacker.value, ev.victim?.value ?? null, ev.description,
-      JSON.stringify(ev.uid), null, json));
+    this.push([Op.Evidence, ev.id, `profile_${ev.profile}`, `timewindow${ev.timewindow}`, ev.evidence_type, ev.threat_level,
+      ev.confidence, ev.timestamp, ev.attacker.value, ev.victim?.value ?? null, ev.description, JSON.stringify(ev.uid), null,
+      JSON.stringify(ev)]);
   }
 
+  /** Stores the alert, links its evidence, and relabels every flow of those uids as malicious. */
   addAlert(alert: Alert, uids: Iterable<string>): void {
-    const uidList = [...uids];
-    this.push(() => {
-      this.insAlert.run(alert.id, String(alert.alert_time), alert.profile, `timewindow${alert.timewindow}`,
-        String(alert.tw_start), String(alert.tw_end), 'malicious');
-      for (const id of alert.correl_id) this.setEvidenceAlert.run(alert.id, id);
-      for (const uid of uidList) { this.labelFlows.run(uid); this.labelAlt.run(uid); }
-    });
+    this.push([Op.Alert, [alert.id, String(alert.alert_time), alert.profile, `timewindow${alert.timewindow}`,
+      String(alert.tw_start), String(alert.tw_end), 'malicious'], alert.correl_id, [...uids]]);
   }
 
   upsertProfile(p: ProfileRow): void {
-    this.push(() => this.upProfile.run(`profile_${p.ip}`, p.ip, p.firstSeen, p.lastSeen, p.flows, p.threatLevel,
-      p.maxThreatLevel, p.confidence, p.mac, JSON.stringify(p.info)));
+    this.push([Op.Profile, `profile_${p.ip}`, p.ip, p.firstSeen, p.lastSeen, p.flows, p.threatLevel, p.maxThreatLevel,
+      p.confidence, p.mac, JSON.stringify(p.info)]);
   }
 
   upsertTimewindow(t: TimewindowRow): void {
-    this.push(() => this.upTw.run(`profile_${t.ip}`, `timewindow${t.number}`, t.number, t.start, t.end, t.flows,
-      t.evidence, t.alerts, t.accumulated));
+    this.push([Op.Timewindow, `profile_${t.ip}`, `timewindow${t.number}`, t.number, t.start, t.end, t.flows, t.evidence,
+      t.alerts, t.accumulated]);
   }
 
-  setAnalysis(key: string, value: string): void {
-    this.push(() => this.db.prepare('INSERT OR REPLACE INTO analysis VALUES (?, ?)').run(key, value));
-  }
+  setAnalysis(key: string, value: string): void { this.push([Op.Analysis, key, value]); }
 
-  /** Rows of flows and altflows with a common column list, for the labelled-flow export. */
-  *labelledFlows(): Generator<{ uid: string; flow: string; label: string; profileid: string; twid: string; flow_type: string }> {
+  /** Commits everything and closes the file. */
+  close(): Promise<void> {
+    if (this.closed) return this.closed;
     this.flush();
-    yield* this.db.prepare(`SELECT uid, flow, label, profileid, twid, 'conn' AS flow_type FROM flows
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.worker.on('message', (m: { closed?: boolean }) => { if (m.closed) void this.worker.terminate().then(() => resolve()); });
+      this.worker.once('error', reject);
+      this.worker.postMessage({ close: true });
+    });
+    return this.closed;
+  }
+}
+
+/** Rows of flows and altflows with a common column list, for the labelled-flow export (after close). */
+export function* labelledFlows(path: string): Generator<{ uid: string; flow: string; label: string; profileid: string; twid: string; flow_type: string }> {
+  const db = new Database(path, { readonly: true });
+  try {
+    yield* db.prepare(`SELECT uid, flow, label, profileid, twid, 'conn' AS flow_type FROM flows
       UNION ALL SELECT uid, flow, label, profileid, twid, flow_type FROM altflows`).iterate() as Iterable<never>;
-  }
-
-  count(table: 'flows' | 'altflows' | 'alerts' | 'evidence'): number {
-    this.flush();
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-  }
-
-  close(): void {
-    this.flush();
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    this.db.close();
-  }
+  } finally { db.close(); }
 }

@@ -1,0 +1,61 @@
+// The flows.sqlite writer, on its own thread so that SQLite's work overlaps with the analysis.
+// It receives batches of rows from FlowDatabase (flow-db.ts) and commits each batch in one transaction.
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { SCHEMA, Op, type Row } from './flow-db-schema.js';
+
+const { path, pending } = workerData as { path: string; pending: SharedArrayBuffer };
+const counter = new Int32Array(pending);
+const db = new Database(path);
+db.pragma('journal_mode = WAL');
+// The file is created fresh for each run; losing it on a power cut is acceptable, a slow run is not.
+db.pragma('synchronous = OFF');
+db.exec(SCHEMA);
+
+const st = {
+  flow: db.prepare('INSERT OR REPLACE INTO flows VALUES (?, ?, ?, ?, ?, ?)'),
+  alt: db.prepare('INSERT INTO altflows VALUES (?, ?, ?, ?, ?, ?)'),
+  alert: db.prepare('INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  evidence: db.prepare('INSERT OR REPLACE INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+  evidenceAlert: db.prepare('UPDATE evidence SET alert_id = ? WHERE id = ?'),
+  labelFlow: db.prepare("UPDATE flows SET label = 'malicious' WHERE uid = ?"),
+  labelAlt: db.prepare("UPDATE altflows SET label = 'malicious' WHERE uid = ?"),
+  profile: db.prepare('INSERT OR REPLACE INTO profiles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+  tw: db.prepare('INSERT OR REPLACE INTO timewindows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+  analysis: db.prepare('INSERT OR REPLACE INTO analysis VALUES (?, ?)'),
+};
+
+const apply = db.transaction((rows: Row[]) => {
+  for (const r of rows) {
+    switch (r[0]) {
+      case Op.Flow: st.flow.run(r[1], r[2], r[3], r[4], r[5], r[6]); break;
+      case Op.Altflow: st.alt.run(r[1], r[2], r[3], r[4], r[5], r[6]); break;
+      case Op.Evidence: st.evidence.run(...r.slice(1)); break;
+      case Op.Alert: {
+        const [, alertRow, evidenceIds, uids] = r as unknown as [Op, unknown[], string[], string[]];
+        st.alert.run(...alertRow);
+        for (const id of evidenceIds) st.evidenceAlert.run(alertRow[0], id);
+        for (const uid of uids) { st.labelFlow.run(uid); st.labelAlt.run(uid); }
+        break;
+      }
+      case Op.Profile: st.profile.run(...r.slice(1)); break;
+      case Op.Timewindow: st.tw.run(...r.slice(1)); break;
+      case Op.Analysis: st.analysis.run(r[1], r[2]); break;
+    }
+  }
+});
+
+parentPort!.on('message', (msg: { rows?: Row[]; close?: boolean }) => {
+  try {
+    if (msg.rows) apply(msg.rows);
+  } catch (e) {
+    parentPort!.postMessage({ error: (e as Error).message });
+  } finally {
+    if (msg.rows) { Atomics.sub(counter, 0, 1); Atomics.notify(counter, 0); }
+  }
+  if (msg.close) {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    parentPort!.postMessage({ closed: true });
+  }
+});
