@@ -53,10 +53,11 @@ export async function main(argv: string[]): Promise<number> {
   const o = program.opts<{ config?: string; verbose?: number; debug?: number; filepath?: string; output?: string;
     testing?: boolean; interface?: string; growing?: string; pcapfilter?: string; version?: boolean }>();
   if (o.version) { process.stdout.write(`Slips ${SLIPS_VERSION} (${IMPLEMENTATION})\n`); return 0; }
-  if (o.interface && !o.growing) fail('live capture (-i) is not available in this version yet');
+  if (o.interface && o.filepath) fail('-i IFACE and -f PATH cannot be used together');
   if (o.growing && o.filepath) fail('-g DIR and -f PATH cannot be used together: -g names the input');
-  if (!o.filepath && !o.growing) fail('you need to define an input source with -f PATH or -g DIR (see slips -h)');
-  const input = (o.growing ?? o.filepath)!;
+  if (!o.filepath && !o.growing && !o.interface) fail('you need to define an input source with -f PATH, -i IFACE or -g DIR (see slips -h)');
+  const live = Boolean(o.interface && !o.growing);
+  const input = (o.growing ?? o.filepath ?? o.interface)!;
 
   let configPath: string | null = o.config ?? null;
   if (!configPath) {
@@ -87,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
   try {
-    await runAnalysis({ input, growing: Boolean(o.growing), interfaceName: o.interface, outputDir: o.output, config, configPath, configText, verbose: o.verbose,
+    await runAnalysis({ input, growing: Boolean(o.growing), interfaceName: o.interface, live, pcapFilter: o.pcapfilter, outputDir: o.output, config, configPath, configText, verbose: o.verbose,
       debug: o.debug, testing: o.testing, command: ['slips', ...argv.slice(2)].join(' '), signal: abort.signal });
   } catch (e) {
     if (e instanceof StartError || e instanceof ConfigError) fail(e.message);

@@ -10,6 +10,9 @@ import { nfdumpReader } from '../input/nfdump.js';
 import { stdinReader } from '../input/stdin.js';
 import { zoneConverter, type ZoneConverter } from '../input/wallclock.js';
 import type { FlowReader } from '../input/reader.js';
+import { PcapReader, engineOptionsFrom } from '../input/pcap.js';
+import { startLiveCapture } from '../input/live.js';
+import { analyzerFactory } from '../capture/analyzers-hook.js';
 import { Logger } from '../output/logger.js';
 import { AlertWriter } from '../output/alert-writer.js';
 import { banner, Progress, summaryText } from '../output/console.js';
@@ -39,8 +42,12 @@ export interface RunOptions {
   quiet?: boolean;
   /** -g: `input` is a Zeek folder that is followed until the signal aborts. */
   growing?: boolean;
-  /** Interface name for the flows of a growing folder (-i with -g). */
+  /** Interface name for the flows of a growing folder (-i with -g), or the interface to capture (-i alone). */
   interfaceName?: string;
+  /** -i without -g: capture live from `interfaceName` (with `pcapFilter`). */
+  live?: boolean;
+  /** -F: BPF filter for live capture (overrides parameters.pcapfilter). */
+  pcapFilter?: string;
 }
 
 export interface RunResult {
@@ -76,7 +83,17 @@ function prepareOutputDir(opts: RunOptions): string {
   return dir;
 }
 
-async function makeReader(kind: InputKind, logger: Logger, settings: Settings, iface?: string): Promise<FlowReader> {
+/** Packet input (file, stdin or interface): Zeek-format logs go to <out>/zeek_files unless configured off. */
+function pcapReader(source: string | import('node:stream').Readable, name: string, logger: Logger, settings: Settings,
+  outputDir: string, iface: string, onStop?: () => void): PcapReader {
+  const p = settings.raw.parameters;
+  const zeekDir = p.store_zeek_files_in_the_output_dir || p.store_a_copy_of_zeek_files ? join(outputDir, 'zeek_files') : null;
+  return new PcapReader(source, name, logger, { zeekDir, engine: engineOptionsFrom(Number(p.tcp_inactivity_timeout)),
+    analyzers: analyzerFactory(), iface, onStop });
+}
+
+async function makeReader(kind: InputKind, logger: Logger, settings: Settings, iface: string | undefined,
+  outputDir: string, signal: AbortSignal, pcapFilter?: string): Promise<FlowReader> {
   const quietMs = Math.max(0, Number(settings.raw.parameters.input_quiet_period)) * 1000;
   let zone: ZoneConverter;
   try { zone = zoneConverter(String(settings.raw.parameters.argus_timezone)); } catch (e) {
@@ -95,9 +112,15 @@ async function makeReader(kind: InputKind, logger: Logger, settings: Settings, i
       case 'suricata': return suricataReader(kind.path, logger);
       case 'binetflow': return argusReader(kind.path, logger, zone, kind.tabs);
       case 'nfdump': return nfdumpReader(kind.path, logger);
-      case 'stdin': return await stdinReader({ lineType: kind.lineType, errors: logger, argusZone: zone, pcapReader: null });
-      default:
-        throw new StartError(`input ${kind.path} is ${kind.kind}, which this version cannot analyse yet`);
+      case 'stdin': return await stdinReader({ lineType: kind.lineType, errors: logger, argusZone: zone,
+        pcapReader: (stream) => pcapReader(stream, 'stdin', logger, settings, outputDir, 'default') });
+      case 'pcap': return pcapReader(kind.path, kind.path, logger, settings, outputDir, 'default');
+      case 'interface': {
+        const filter = pcapFilter ?? String(settings.raw.parameters.pcapfilter || '');
+        const cap = await startLiveCapture(kind.iface, filter, signal);
+        logger.print('input', `Capturing on ${kind.iface}${filter ? ` with filter "${filter}"` : ''}; Ctrl-C stops.`);
+        return pcapReader(cap.stream, `interface ${kind.iface}`, logger, settings, outputDir, kind.iface, cap.stop);
+      }
     }
   } catch (e) {
     if (e instanceof StartError) throw e;
@@ -139,7 +162,10 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   if (opts.debug !== undefined) settings.debug = opts.debug;
 
   let kind: InputKind;
-  if (opts.growing) {
+  if (opts.live) {
+    if (!opts.interfaceName) throw new StartError('-i needs an interface name');
+    kind = { kind: 'interface', iface: opts.interfaceName };
+  } else if (opts.growing) {
     // A growing folder may still be empty (its Zeek not started yet): no content detection.
     if (!existsSync(opts.input) || !statSync(opts.input).isDirectory()) throw new StartError(`-g needs a folder: ${opts.input} is not one`);
     kind = { kind: 'zeek_folder', path: opts.input, follow: 'until-stopped' };
@@ -157,7 +183,8 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
 
   let reader: FlowReader;
   if (kind.kind === 'stdin') logger.print('input', 'Receiving flows from stdin.');
-  try { reader = await makeReader(kind, logger, settings, opts.interfaceName); } catch (e) { logger.close(); throw e; }
+  const signal = opts.signal ?? new AbortController().signal;
+  try { reader = await makeReader(kind, logger, settings, opts.interfaceName, dir, signal, opts.pcapFilter); } catch (e) { logger.close(); throw e; }
   const infoPath = settings.metadataDir ? writeMetadata(dir, opts, settings) : null;
   const db = new FlowDatabase(join(dir, 'databases', 'flows.sqlite'));
   const now = (): number => nowEpoch();
@@ -178,7 +205,6 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   const total = process.stderr.isTTY && !opts.quiet ? await reader.estimateTotal() : null;
   const progress = new Progress(total, Boolean(process.stderr.isTTY) && !opts.quiet);
   logger.beforePrint = () => progress.clear();
-  const signal = opts.signal ?? new AbortController().signal;
   const readerStats = await reader.run((flow) => { engine.process(flow); progress.tick(); }, signal);
   progress.clear();
   if (signal.aborted) logger.print('main', 'Stopping early on request; analysing what was read.');

@@ -8,6 +8,7 @@ export type InputKind =
   | { kind: 'zeek_folder'; path: string; follow?: 'until-stopped' | 'until-quiet' }
   | { kind: 'zeek_log_file'; path: string; log: string }
   | { kind: 'pcap'; path: string }
+  | { kind: 'interface'; iface: string }
   | { kind: 'nfdump'; path: string }
   | { kind: 'binetflow'; path: string; tabs: boolean }
   | { kind: 'suricata'; path: string }

@@ -30,7 +30,6 @@ export function startLiveCapture(iface: string, filter: string, signal: AbortSig
       stderr += d.toString();
       if (/listening on/i.test(stderr)) ok();
     });
-    child.stdout!.once('readable', ok);
     child.on('exit', (code) => {
       if (settled) return;
       settled = true;

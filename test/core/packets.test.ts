@@ -1,0 +1,54 @@
+// Packet inputs through the whole pipeline: a pcap file, and live capture on loopback with tcpdump.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { REPO, SLIPS_DATA, alertsLog, query, readText, runSlips, tempDir } from '../helpers/run.ts';
+
+test('a pcap is analysed end to end and its Zeek-format logs are written to zeek_files/', () => {
+  const r = runSlips(['-f', join(SLIPS_DATA, 'test7-malicious.pcap')]);
+  assert.equal(r.code, 0, r.stderr);
+  const conn = readText(join(r.out, 'zeek_files', 'conn.log'));
+  assert.match(conn, /^#fields\tts\tuid\tid\.orig_h/m);
+  const rows = conn.split('\n').filter((l) => l && !l.startsWith('#')).length;
+  const [flows] = query<{ n: number }>(r.out, 'SELECT COUNT(*) AS n FROM flows');
+  assert.equal(flows!.n, rows, 'every conn record of the capture is a flow');
+  assert.ok(query<{ n: number }>(r.out, 'SELECT COUNT(*) AS n FROM profiles')[0]!.n > 3);
+  assert.ok(alertsLog(r.out).length > 0);
+});
+
+const haveTcpdump = spawnSync('tcpdump', ['--version']).status === 0 && process.getuid?.() === 0;
+
+test('live capture on loopback (-i lo) through tcpdump, stopped by SIGINT', { skip: !haveTcpdump && 'needs tcpdump and root' }, async () => {
+  const out = tempDir();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), '-i', 'lo', '-o', out],
+    { cwd: REPO, env: { ...process.env, TZ: 'UTC' } });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stdout += d.toString(); });
+  const deadline = Date.now() + 20_000;
+  while (!stdout.includes('Capturing on lo') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(stdout.includes('Capturing on lo'), stdout);
+  await new Promise((r) => setTimeout(r, 500));
+  // Connection attempts to closed loopback ports: refused (REJ) connections to unknown ports.
+  for (const port of [9, 10, 11]) {
+    await new Promise<void>((resolve) => { const s = connect(port, '127.0.0.1'); s.on('error', () => resolve()); s.on('connect', () => { s.destroy(); resolve(); }); });
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, stdout);
+  assert.ok(existsSync(join(out, 'zeek_files', 'conn.log')));
+  const lines = alertsLog(out);
+  for (const port of [9, 10, 11]) {
+    assert.ok(lines.some((l) => l.includes(`Connection to unknown destination port ${port}/TCP destination IP 127.0.0.1.`)), lines.join('\n'));
+  }
+});
+
+test('capture on an interface that does not exist fails with one clear line', { skip: !haveTcpdump && 'needs tcpdump and root' }, () => {
+  const r = runSlips(['-i', 'nosuchif0']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /^slips: cannot capture on nosuchif0: .*No such device/m);
+});
