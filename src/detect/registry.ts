@@ -4,6 +4,13 @@ import type { DetectorFactory } from './detector.js';
 import type { Engine } from '../profiler/engine.js';
 import type { Settings } from '../config/config.js';
 import { ConnChecks } from './flow_alerts/conn.js';
+import { ConnContextChecks } from './flow_alerts/conn-context.js';
+import { DnsChecks } from './flow_alerts/dns.js';
+import { SslChecks } from './flow_alerts/ssl.js';
+import { MiscLogChecks } from './flow_alerts/misc.js';
+import { HttpAnalyzer } from './http_analyzer/http.js';
+import { setupWhitelist } from '../whitelist/setup.js';
+import { announceOfflineFlowAlerts } from './flow_alerts/setup.js';
 import { SuricataAlerts } from './suricata/alerts.js';
 import { NetworkDiscovery } from './network_discovery/index.js';
 import { BruteForceDetector } from './brute_force/index.js';
@@ -19,6 +26,11 @@ import { setupEnrichment } from '../enrich/setup.js';
 export const DETECTORS: DetectorFactory[] = [
   (ctx) => new IpInfo(ctx),
   (ctx) => new ConnChecks(ctx),
+  (ctx) => new ConnContextChecks(ctx),
+  (ctx) => new DnsChecks(ctx),
+  (ctx) => new SslChecks(ctx),
+  (ctx) => new MiscLogChecks(ctx),
+  (ctx) => new HttpAnalyzer(ctx),
   (ctx) => new SuricataAlerts(ctx),
   (ctx) => new NetworkDiscovery(ctx),
   (ctx) => new BruteForceDetector(ctx),
@@ -42,6 +54,8 @@ export interface SetupContext {
 
 /** Run once after the engine is built, before the first flow (e.g. load the whitelist, register enrichers). */
 export const SETUP: ((c: SetupContext) => void | Promise<void>)[] = [
+  setupWhitelist,
+  announceOfflineFlowAlerts,
   setupLettersExport,
   setupThreatIntel,
   setupEnrichment,

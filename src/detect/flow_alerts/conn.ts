@@ -4,6 +4,8 @@ import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { ipFacts } from '../../util/ip.js';
 import { dstIp, round2, srcIp } from '../entities.js';
+import { isOrgPort } from './org-ports.js';
+import { sharedState, type FlowAlertsShared } from './shared.js';
 
 /** UDP destination ports above this, to many peers, look like P2P rather than an unknown service. */
 const P2P_PORT_FLOOR = 30000;
@@ -18,9 +20,12 @@ export class ConnChecks implements Detector {
   /** FTP data-channel ports announced in ftp.log. */
   private readonly ftpPorts = new Set<number>();
 
-  constructor(private readonly ctx: DetectionContext) {}
+  private readonly shared: FlowAlertsShared;
+
+  constructor(private readonly ctx: DetectionContext) { this.shared = sharedState(ctx); }
 
   onFlow(flow: Flow, fc: FlowContext): void {
+    this.shared.observe(flow);
     if (flow.type_ === 'ftp') { if (flow.used_port !== null && this.ftpPorts.size < 65536) this.ftpPorts.add(flow.used_port); return; }
     if (!isConnLike(flow)) return;
     this.longConnection(flow);
@@ -59,6 +64,7 @@ export class ConnChecks implements Detector {
     if (this.ctx.ports.isKnown(f.dport, proto)) return;
     if (this.ftpPorts.has(f.dport)) return;
     if (this.isP2P(f)) return;
+    if (isOrgPort(f, this.ctx.dns, (ip) => this.shared.sniByIp.get(ip))) return;
     this.ctx.emit({
       evidence_type: 'UNKNOWN_PORT',
       description: `Connection to unknown destination port ${f.dport}/${proto.toUpperCase()} destination IP ${f.daddr}.`,

@@ -1,0 +1,262 @@
+// flow_alerts, conn.log part: the checks that need more than the flow itself — counters per
+// profile and time window, the local network, DNS resolutions, MAC history (spec detections §2.1).
+import type { ConnFlow, Flow } from '../../flows/types.js';
+import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import { ipFacts, isIgnoredIp } from '../../util/ip.js';
+import { dstIp, srcIp } from '../entities.js';
+import { orgOfDomain, orgOfIp } from '../../enrich/orgs.js';
+import { whitelistView } from '../../whitelist/registry.js';
+import { BoundedSet, pyFloat, pyList, Scheduler, sharedState, type FlowAlertsShared } from './shared.js';
+
+const REJ_THRESHOLD = 5;
+const TELNET_THRESHOLD = 4;
+/** Bytes in one flow that make it a large upload (fixed in the original, 100 MB). */
+const SINGLE_FLOW_UPLOAD_MB = 100;
+/** Traffic seconds a connection waits for its DNS answer to show up in the logs. */
+const DNS_GRACE = 15;
+/** A resolution older than this does not explain a connection. */
+const RESOLUTION_MAX_AGE = 86400;
+const MAX_KEYS_PER_WINDOW = 10_000;
+const MAX_PORTS_PER_DST = 1000;
+const MAX_UIDS = 100;
+const MAX_PENDING = 100_000;
+
+interface Counter { n: number; uids: string[] }
+interface Upload { bytes: number; lastTs: number; uids: string[] }
+interface PortsToDst { ports: Map<number, string>; reported: number }
+
+/** Per profile and time window state, released when the window closes. */
+interface WindowState {
+  reconnections: Map<string, Counter>;
+  uploads: Map<string, Upload>;
+  ports: Map<string, PortsToDst>;
+  withoutDns: Set<string>;
+}
+
+interface PendingWithoutDns { f: ConnFlow; tw: number }
+
+/** x.y.z.255 from a host of x.y.z.0/24: a directed broadcast, never resolved by DNS. */
+const isSubnetBroadcast = (saddr: string, daddr: string): boolean =>
+  daddr.endsWith('.255') && saddr.slice(0, saddr.lastIndexOf('.')) === daddr.slice(0, daddr.lastIndexOf('.'));
+
+const pushUid = (xs: string[], uid: string): void => { if (xs.length < MAX_UIDS) xs.push(uid); };
+
+export class ConnContextChecks implements Detector {
+  readonly module = 'flow_alerts';
+  private readonly windows = new Map<string, WindowState>();
+  private readonly shared: FlowAlertsShared;
+  private readonly pendingDns = new Scheduler<PendingWithoutDns>();
+  /** Connections that came due before any DNS record was seen: held until one is (or dropped at the end). */
+  private held: PendingWithoutDns[] = [];
+  private dnsSeen = false;
+  private readonly macChecked = new BoundedSet<string>(100_000);
+
+  constructor(private readonly ctx: DetectionContext) { this.shared = sharedState(ctx); }
+
+  private window(ip: string, tw: number): WindowState {
+    const key = `${ip}|${tw}`;
+    let w = this.windows.get(key);
+    if (!w) { w = { reconnections: new Map(), uploads: new Map(), ports: new Map(), withoutDns: new Set() }; this.windows.set(key, w); }
+    return w;
+  }
+
+  onFlow(flow: Flow, fc: FlowContext): void {
+    this.shared.observe(flow);
+    this.pendingDns.runDue(flow.starttime, (p) => this.checkWithoutDns(p));
+    if (flow.type_ === 'dns') {
+      if (!this.dnsSeen) { this.dnsSeen = true; const h = this.held; this.held = []; for (const p of h) this.checkWithoutDns(p); }
+      return;
+    }
+    if (flow.type_ !== 'conn' && flow.type_ !== 'argus' && flow.type_ !== 'nfdump') return;
+    this.reconnections(flow, fc);
+    this.differentLocalnet(flow);
+    this.scheduleWithoutDns(flow, fc);
+    this.multiplePorts(flow, fc);
+    this.dataUpload(flow, fc);
+    this.deviceChangingIp(flow);
+  }
+
+  // MULTIPLE_RECONNECTION_ATTEMPTS ----------------------------------------------------------
+  private reconnections(f: ConnFlow, fc: FlowContext): void {
+    if (f.state === 'REJ') this.countReconnection(f, fc, `${f.saddr}-${f.daddr}-${f.dport}`, REJ_THRESHOLD,
+      (n) => `Multiple reconnection attempts from IP: ${f.saddr} to destination IP: ${f.daddr} reconnections: ${n}.`);
+    if (fc.interpretedState === 'Not Established' && f.proto === 'tcp' && (f.dport === 23 || f.dport === 2323)) {
+      this.countReconnection(f, fc, `${f.saddr}-${f.daddr}-telnet`, TELNET_THRESHOLD,
+        (n) => `Multiple Telnet reconnection attempts from IP: ${f.saddr} to Destination IP: ${f.daddr}  reconnections: ${n}`);
+    }
+  }
+
+  private countReconnection(f: ConnFlow, fc: FlowContext, key: string, threshold: number, text: (n: number) => string): void {
+    const w = this.window(fc.ip, fc.tw);
+    let c = w.reconnections.get(key);
+    if (!c) {
+      if (w.reconnections.size >= MAX_KEYS_PER_WINDOW) return;
+      c = { n: 0, uids: [] };
+      w.reconnections.set(key, c);
+    }
+    c.n++;
+    pushUid(c.uids, f.uid);
+    if (c.n < threshold) return;
+    this.ctx.emit({
+      evidence_type: 'MULTIPLE_RECONNECTION_ATTEMPTS', description: text(c.n),
+      attacker: srcIp(f.saddr), victim: dstIp(f.daddr), threat_level: 'medium', confidence: 0.5,
+      uid: c.uids, timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport,
+    });
+    c.n = 0; c.uids = [];
+  }
+
+  // DIFFERENT_LOCALNET ----------------------------------------------------------------------
+  private differentLocalnet(f: ConnFlow): void {
+    const net = this.ctx.network.localNetwork;
+    if (!net) return;
+    const proto = f.proto.toLowerCase();
+    if (f.dport === 53 && proto === 'udp') return;
+    const s = ipFacts(f.saddr), d = ipFacts(f.daddr);
+    const plain = (x: typeof s, ip: string): boolean => x.version === 4 && !x.unspecified && ip !== '255.255.255.255'
+      && !x.loopback && !x.multicast;
+    if (!plain(s, f.saddr) || !plain(d, f.daddr)) return;
+    if (!((s.private && d.private) || (!s.private && d.private))) return;
+    const PROTO = proto.toUpperCase();
+    if (d.private && !net.contains(d.parsed)) {
+      const tail = proto.includes('arp') ? 'using ARP' : `on destination port: ${f.dport}/${PROTO}`;
+      this.ctx.emit({
+        evidence_type: 'DIFFERENT_LOCALNET',
+        description: `A connection to a private IP (${f.daddr}) on port ${f.dport}/${proto} outside of the used local network ${net.text}. From IP: ${f.saddr} ${tail}`,
+        attacker: dstIp(f.daddr), victim: srcIp(f.saddr), profile: f.daddr, threat_level: 'high', confidence: 1,
+        uid: [f.uid], timestamp: f.starttime, proto, src_port: f.sport, dst_port: f.dport,
+      });
+    }
+    if (s.private && !net.contains(s.parsed)) {
+      this.ctx.emit({
+        evidence_type: 'DIFFERENT_LOCALNET',
+        description: `A connection from a private IP (${f.saddr}) on port ${f.dport}/${proto} outside of the used local network ${net.text}. To IP: ${f.daddr} `,
+        attacker: srcIp(f.saddr), victim: dstIp(f.daddr), threat_level: 'low', confidence: 1,
+        uid: [f.uid], timestamp: f.starttime, proto, src_port: f.sport, dst_port: f.dport,
+      });
+    }
+  }
+
+  // CONNECTION_WITHOUT_DNS ------------------------------------------------------------------
+  private scheduleWithoutDns(f: ConnFlow, fc: FlowContext): void {
+    if (f.type_ !== 'conn') return; // Argus and NetFlow inputs carry no DNS records.
+    const app = f.appproto.toLowerCase();
+    if (app.includes('dns') || app === 'icmp' || f.proto.includes('icmp')) return;
+    if (f.dport === 53 || f.dport === 853 || f.dport === 5353) return;
+    if (isIgnoredIp(f.daddr) || isSubnetBroadcast(f.saddr, f.daddr)) return;
+    const w = this.window(fc.ip, fc.tw);
+    if (w.withoutDns.has(f.daddr)) return;
+    if (this.pendingDns.size >= MAX_PENDING) this.pendingDns.runOldest((p) => this.checkWithoutDns(p));
+    this.pendingDns.push(f.starttime + DNS_GRACE, { f, tw: fc.tw });
+  }
+
+  private checkWithoutDns(p: PendingWithoutDns): void {
+    if (!this.dnsSeen) { if (this.held.length < MAX_PENDING) this.held.push(p); return; }
+    const f = p.f;
+    const w = this.windows.get(`${f.saddr}|${p.tw}`);
+    if (!w || w.withoutDns.has(f.daddr)) return;
+    const net = this.ctx.network;
+    if (net.dhcpServers.has(f.daddr) || net.isClientIp(f.daddr) || this.shared.dohServers.has(f.daddr)) return;
+    const r = this.ctx.dns.ofIp(f.daddr);
+    if (r && r.ts >= f.starttime - RESOLUTION_MAX_AGE) return;
+    if (orgOfIp(f.daddr)) return;
+    const sni = this.shared.sniByIp.get(f.daddr);
+    if (sni && (orgOfDomain(sni) || whitelistView(this.ctx.settings)?.isTopDomain(sni))) return;
+    if (w.withoutDns.size >= MAX_KEYS_PER_WINDOW) return;
+    w.withoutDns.add(f.daddr);
+    this.ctx.emit({
+      evidence_type: 'CONNECTION_WITHOUT_DNS',
+      description: `A connection without DNS resolution to Destination IP: ${f.daddr}`,
+      attacker: srcIp(f.saddr), victim: dstIp(f.daddr), threat_level: 'info', confidence: 0.8,
+      uid: [f.uid], timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport,
+    });
+  }
+
+  // CONNECTION_TO_MULTIPLE_PORTS ------------------------------------------------------------
+  private multiplePorts(f: ConnFlow, fc: FlowContext): void {
+    if (f.proto !== 'tcp' || fc.interpretedState !== 'Established') return;
+    if (f.appproto || this.ctx.ports.isKnown(f.dport, 'tcp')) return;
+    const w = this.window(fc.ip, fc.tw);
+    let d = w.ports.get(f.daddr);
+    if (!d) {
+      if (w.ports.size >= MAX_KEYS_PER_WINDOW) return;
+      d = { ports: new Map(), reported: 0 };
+      w.ports.set(f.daddr, d);
+    }
+    if (!d.ports.has(f.dport) && d.ports.size < MAX_PORTS_PER_DST) d.ports.set(f.dport, f.uid);
+    if (d.ports.size <= 1 || d.ports.size <= d.reported) return;
+    d.reported = d.ports.size;
+    const ports = [...d.ports.keys()].map(String);
+    this.ctx.emit({
+      evidence_type: 'CONNECTION_TO_MULTIPLE_PORTS',
+      description: `Connection to multiple ports ${pyList(ports)} from ${f.saddr} to ${f.daddr}. `,
+      attacker: srcIp(f.saddr), victim: dstIp(f.daddr), threat_level: 'info', confidence: 0.5,
+      uid: [...d.ports.values()], timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport,
+    });
+  }
+
+  // DATA_UPLOAD -----------------------------------------------------------------------------
+  private uploadIgnored(f: { daddr: string; sbytes: number }): boolean {
+    if (!f.daddr || !f.sbytes || f.daddr === this.ctx.network.gatewayIp) return true;
+    const d = ipFacts(f.daddr);
+    return d.multicast || d.linkLocal || d.reserved;
+  }
+
+  private emitUpload(saddr: string, daddr: string, bytes: number, uids: string[], ts: number, tw?: number): void {
+    const description = `Large data upload. ${pyFloat(bytes / 1e6)} MBs sent to ${daddr}`;
+    const src = this.ctx.emit({ evidence_type: 'DATA_UPLOAD', description, attacker: srcIp(saddr), profile: saddr,
+      threat_level: 'info', confidence: 0.6, uid: uids, timestamp: ts, ...(tw !== undefined ? { timewindow: tw } : {}) });
+    this.ctx.emit({ evidence_type: 'DATA_UPLOAD', description, attacker: dstIp(daddr), profile: daddr,
+      threat_level: 'high', confidence: 0.6, uid: uids, timestamp: ts, rel_id: [src] });
+  }
+
+  private dataUpload(f: ConnFlow, fc: FlowContext): void {
+    if (this.uploadIgnored(f)) return;
+    if (f.sbytes / 1e6 >= SINGLE_FLOW_UPLOAD_MB) this.emitUpload(f.saddr, f.daddr, f.sbytes, [f.uid], f.starttime);
+    const w = this.window(fc.ip, fc.tw);
+    let u = w.uploads.get(f.daddr);
+    if (!u) {
+      if (w.uploads.size >= MAX_KEYS_PER_WINDOW) return;
+      u = { bytes: 0, lastTs: f.starttime, uids: [] };
+      w.uploads.set(f.daddr, u);
+    }
+    u.bytes += f.sbytes;
+    if (f.starttime >= u.lastTs) u.lastTs = f.starttime;
+    pushUid(u.uids, f.uid);
+  }
+
+  // DEVICE_CHANGING_IP ----------------------------------------------------------------------
+  private deviceChangingIp(f: ConnFlow): void {
+    if (f.type_ !== 'conn' || !f.smac || f.smac === this.ctx.network.gatewayMac) return;
+    const s = ipFacts(f.saddr);
+    if (s.version !== 4 || !s.private || s.unspecified || s.linkLocal || f.saddr === '255.255.255.255') return;
+    if (this.macChecked.has(f.saddr)) return;
+    this.macChecked.add(f.saddr);
+    const first = this.ctx.network.ipsOfMac(f.smac).find((ip) => {
+      const x = ipFacts(ip);
+      return x.version === 4 && !x.unspecified && !x.linkLocal && !x.multicast && ip !== '255.255.255.255';
+    });
+    if (!first || first === f.saddr) return;
+    this.ctx.emit({
+      evidence_type: 'DEVICE_CHANGING_IP',
+      description: `A device changing IPs. IP ${f.saddr} was found with MAC address ${f.smac} but the MAC belongs originally to IP: ${first}. `,
+      attacker: srcIp(f.saddr), threat_level: 'medium', confidence: 0.8,
+      uid: [f.uid], timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport,
+    });
+  }
+
+  onTimewindowClosed(ip: string, tw: number): void {
+    const key = `${ip}|${tw}`;
+    const w = this.windows.get(key);
+    if (!w) return;
+    const threshold = this.ctx.settings.dataExfiltrationThresholdMB;
+    for (const [daddr, u] of w.uploads) {
+      if (u.bytes / 1e6 >= threshold) this.emitUpload(ip, daddr, u.bytes, u.uids, u.lastTs, tw);
+    }
+    this.windows.delete(key);
+  }
+
+  onEnd(): void {
+    this.pendingDns.runAll((p) => this.checkWithoutDns(p));
+    this.held = [];
+  }
+}

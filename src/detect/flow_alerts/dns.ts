@@ -1,0 +1,249 @@
+// flow_alerts, dns.log part (spec detections §2.2): DNS answers nobody used, high-entropy TXT
+// answers, private answers, NXDOMAIN bursts (DGA), reverse-lookup scans, DNS across local
+// networks and young domains.
+import type { DnsFlow, Flow } from '../../flows/types.js';
+import { isConnLike } from '../../flows/types.js';
+import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import { ipFacts } from '../../util/ip.js';
+import { dstDomain, dstIp, round2, srcIp } from '../entities.js';
+import { whitelistView } from '../../whitelist/registry.js';
+import { BoundedMap, Scheduler, pyFloat } from './shared.js';
+
+/** Minutes after a DNS answer at which Slips looks for a connection to it (the last check decides). */
+const DNS_WAITS = [600, 1200, 1800];
+const DGA_STEP = 5;
+const DGA_MIN = 10;
+const ARPA_HOSTS = 10;
+const ARPA_SECONDS = 2;
+const YOUNG_DOMAIN_DAYS = 60;
+const MAX_PENDING = 100_000;
+const MAX_CONTACTS = 1_000_000;
+const MAX_PER_WINDOW = 10_000;
+
+/** Where a domain's age comes from (a whois service); none is configured in an offline run. */
+export interface DomainAgeSource { ageDays(domain: string, now: number): number | undefined }
+
+interface PendingDns { f: DnsFlow; ips: string[]; twStart: number; check: number }
+interface ArpaState { ts: number[]; queries: string[]; uids: string[] }
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(s: string): number {
+  if (!s) return 0;
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const n = [...s].length;
+  let h = 0;
+  for (const c of counts.values()) { const p = c / n; h -= p * Math.log2(p); }
+  return h;
+}
+
+/** Python's `str(round(x, 2))`. */
+const round2Text = (x: number): string => pyFloat(round2(x));
+
+export class DnsChecks implements Detector {
+  readonly module = 'flow_alerts';
+  /** "saddr|daddr" -> end time of the latest connection between them. */
+  private readonly contacts = new BoundedMap<string, number>(MAX_CONTACTS);
+  private readonly pending = new Scheduler<PendingDns>();
+  private readonly nxdomains = new Map<string, { queries: Set<string>; uids: string[] }>();
+  private readonly arpa = new Map<string, ArpaState>();
+  /** A source of domain ages (whois); YOUNG_DOMAIN is skipped without one. */
+  domainAges: DomainAgeSource | null = null;
+
+  constructor(private readonly ctx: DetectionContext) {}
+
+  private clock = -Infinity;
+
+  onFlow(flow: Flow, fc: FlowContext): void {
+    if (flow.starttime > this.clock) this.clock = flow.starttime;
+    this.pending.runDue(flow.starttime, (p) => this.recheck(p));
+    if (isConnLike(flow)) {
+      const key = `${flow.saddr}|${flow.daddr}`;
+      const end = Math.max(flow.endtime, flow.starttime);
+      if ((this.contacts.get(key) ?? -Infinity) < end) this.contacts.set(key, end);
+      return;
+    }
+    if (flow.type_ !== 'dns') return;
+    this.withoutConnection(flow, fc);
+    this.highEntropy(flow);
+    this.invalidResolution(flow);
+    this.dga(flow, fc);
+    this.arpaScan(flow);
+    this.differentLocalnet(flow);
+    this.youngDomain(flow);
+  }
+
+  // DNS_WITHOUT_CONNECTION --------------------------------------------------------------------
+  private eligible(f: DnsFlow): boolean {
+    const q = f.query;
+    if (!q || q.includes('arpa') || q.includes('.local') || q.includes('*') || !q.includes('.')) return false;
+    if (q.slice(-10).includes('.cymru.com') || q.toUpperCase() === 'WPAD') return false;
+    if (f.qtype_name !== 'A' && f.qtype_name !== 'AAAA') return false;
+    return f.rcode_name === 'NOERROR' && f.answers.length > 0;
+  }
+
+  /** IPs a connection may have gone to: the answers, the addresses of CNAMEs in the answers, earlier answers. */
+  private candidateIps(f: DnsFlow): string[] {
+    const ips = new Set<string>();
+    for (const a of f.answers) {
+      if (ipFacts(a).valid) ips.add(a);
+      else for (const ip of this.ctx.dns.ofDomain(a)?.ips ?? []) ips.add(ip);
+    }
+    for (const ip of this.ctx.dns.ofDomain(f.query)?.ips ?? []) ips.add(ip);
+    return [...ips];
+  }
+
+  private contacted(saddr: string, ips: string[], since: number): boolean {
+    return ips.some((ip) => (this.contacts.get(`${saddr}|${ip}`) ?? -Infinity) >= since);
+  }
+
+  private withoutConnection(f: DnsFlow, fc: FlowContext): void {
+    if (!this.eligible(f)) return;
+    const ips = this.candidateIps(f);
+    if (!ips.length) return;
+    if (this.pending.size >= MAX_PENDING) this.pending.runOldest((p) => this.recheck(p, true));
+    this.pending.push(f.starttime + DNS_WAITS[0]!, { f, ips, twStart: fc.twStart, check: 0 });
+  }
+
+  /** Re-checks at 10 and 20 minutes; at 30 minutes (or at the end of the input) decides. */
+  private recheck(p: PendingDns, final = false): void {
+    const ips = [...new Set([...p.ips, ...this.candidateIps(p.f)])];
+    if (this.contacted(p.f.saddr, ips, p.twStart)) return;
+    if (!final && p.check < DNS_WAITS.length - 1) {
+      p.check++;
+      this.pending.push(p.f.starttime + DNS_WAITS[p.check]!, p);
+      return;
+    }
+    this.ctx.emit({
+      evidence_type: 'DNS_WITHOUT_CONNECTION',
+      description: `domain ${p.f.query} resolved with no connection`,
+      attacker: srcIp(p.f.saddr), victim: dstDomain(p.f.query), threat_level: 'info', confidence: 0.8,
+      uid: [p.f.uid], timestamp: p.f.starttime, proto: p.f.proto, src_port: p.f.sport, dst_port: p.f.dport,
+    });
+  }
+
+  // HIGH_ENTROPY_DNS_ANSWER -------------------------------------------------------------------
+  private highEntropy(f: DnsFlow): void {
+    if (ipFacts(f.saddr).multicast) return;
+    const threshold = this.ctx.settings.entropyThreshold;
+    for (const answer of f.answers) {
+      if (!answer.includes('TXT')) continue;
+      const h = shannonEntropy(answer);
+      if (h < threshold) continue;
+      const description = `A DNS TXT answer with high entropy. query: ${f.query} answer: "${answer}" entropy: ${round2Text(h)} `;
+      const base = { evidence_type: 'HIGH_ENTROPY_DNS_ANSWER' as const, description, confidence: 0.6, uid: [f.uid],
+        timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport };
+      const dst = this.ctx.emit({ ...base, attacker: dstIp(f.daddr), profile: f.daddr, threat_level: 'medium' });
+      this.ctx.emit({ ...base, attacker: srcIp(f.saddr), profile: f.saddr, threat_level: 'low', rel_id: [dst] });
+    }
+  }
+
+  // INVALID_DNS_RESOLUTION --------------------------------------------------------------------
+  private invalidResolution(f: DnsFlow): void {
+    const q = f.query;
+    if (!q || q === 'localhost' || q.endsWith('.local') || q.endsWith('.arpa')) return;
+    for (const answer of f.answers) {
+      if (!ipFacts(answer).private) continue;
+      this.ctx.emit({
+        evidence_type: 'INVALID_DNS_RESOLUTION',
+        description: `Invalid DNS answer. The DNS query ${q} was resolved to the private IP: ${answer}`,
+        attacker: srcIp(f.saddr), victim: dstDomain(q), threat_level: 'info', confidence: 0.8,
+        uid: [f.uid], timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport,
+      });
+    }
+  }
+
+  // DGA_NXDOMAINS -----------------------------------------------------------------------------
+  private dga(f: DnsFlow, fc: FlowContext): void {
+    const q = f.query;
+    if (!f.rcode_name.includes('NXDOMAIN') || !q || q.endsWith('.arpa') || q.endsWith('.local')) return;
+    const wl = whitelistView(this.ctx.settings);
+    if (wl && (wl.isDomainWhitelisted(q, 'dst', 'alerts') || wl.isTopDomain(q))) return;
+    const key = `${fc.ip}|${fc.tw}`;
+    let s = this.nxdomains.get(key);
+    if (!s) { s = { queries: new Set(), uids: [] }; this.nxdomains.set(key, s); }
+    if (s.queries.has(q) || s.queries.size >= MAX_PER_WINDOW) return;
+    s.queries.add(q);
+    s.uids.push(f.uid);
+    const n = s.queries.size;
+    if (n % DGA_STEP !== 0 || n < DGA_MIN) return;
+    this.ctx.emit({
+      evidence_type: 'DGA_NXDOMAINS',
+      description: `Possible DGA or domain scanning. ${f.saddr} failed to resolve ${n} different domains`,
+      attacker: srcIp(f.saddr), threat_level: 'high', confidence: round2(Math.min(1, n / 100)),
+      uid: s.uids, timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport,
+    });
+    this.nxdomains.set(key, { queries: new Set(), uids: [] });
+  }
+
+  // DNS_ARPA_SCAN -----------------------------------------------------------------------------
+  private arpaScan(f: DnsFlow): void {
+    if (!f.query.endsWith('.in-addr.arpa')) return;
+    let s = this.arpa.get(f.saddr);
+    if (!s) { s = { ts: [], queries: [], uids: [] }; this.arpa.set(f.saddr, s); }
+    // Only the last two seconds matter: older queries are forgotten (the original never forgets them).
+    while (s.ts.length && f.starttime - s.ts[0]! > ARPA_SECONDS) { s.ts.shift(); s.queries.shift(); s.uids.shift(); }
+    if (s.queries.includes(f.query)) return;
+    s.ts.push(f.starttime); s.queries.push(f.query); s.uids.push(f.uid);
+    if (s.queries.length < ARPA_HOSTS) return;
+    this.ctx.emit({
+      evidence_type: 'DNS_ARPA_SCAN',
+      description: `Doing DNS ARPA scan. Scanned ${ARPA_HOSTS} hosts within ${ARPA_SECONDS} seconds.`,
+      attacker: srcIp(f.saddr), threat_level: 'medium', confidence: 0.7,
+      uid: s.uids, timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport,
+    });
+    this.arpa.delete(f.saddr);
+  }
+
+  // DIFFERENT_LOCALNET (DNS) ------------------------------------------------------------------
+  /**
+   * The intent of the original (its guard is inverted): a client of the monitored network asking a
+   * resolver is checked; a detected DNS server itself is never reported.
+   */
+  private differentLocalnet(f: DnsFlow): void {
+    const net = this.ctx.network.localNetwork;
+    if (!net || f.dport !== 53 || (f.proto && f.proto !== 'udp')) return;
+    const s = ipFacts(f.saddr), d = ipFacts(f.daddr);
+    const plain = (x: typeof s, ip: string): boolean => x.version === 4 && !x.unspecified && ip !== '255.255.255.255'
+      && !x.loopback && !x.multicast;
+    if (!plain(s, f.saddr) || !plain(d, f.daddr)) return;
+    if (!((s.private && d.private) || (!s.private && d.private))) return;
+    if (this.ctx.network.dnsServers.has(f.saddr)) return;
+    if (s.private && !net.contains(s.parsed)) {
+      this.ctx.emit({
+        evidence_type: 'DIFFERENT_LOCALNET',
+        description: `A connection from a private IP (${f.saddr}) on port ${f.dport}/udp outside of the used local network ${net.text}. To IP: ${f.daddr} `,
+        attacker: srcIp(f.saddr), victim: dstIp(f.daddr), threat_level: 'low', confidence: 1,
+        uid: [f.uid], timestamp: f.starttime, proto: 'udp', src_port: f.sport, dst_port: f.dport,
+      });
+    }
+  }
+
+  // YOUNG_DOMAIN ------------------------------------------------------------------------------
+  private youngDomain(f: DnsFlow): void {
+    if (!this.domainAges) return;
+    const q = f.query;
+    if (!q || q.endsWith('.local') || q.endsWith('.arpa')) return;
+    const age = this.domainAges.ageDays(q, f.starttime);
+    if (age === undefined || age >= YOUNG_DOMAIN_DAYS) return;
+    const description = `connection to a young domain: ${q} registered ${pyFloat(age)} days ago.`;
+    const base = { evidence_type: 'YOUNG_DOMAIN' as const, description, confidence: 1, uid: [f.uid],
+      timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport };
+    const ids: string[] = [];
+    for (const a of f.answers) {
+      if (!ipFacts(a).valid) continue;
+      ids.push(this.ctx.emit({ ...base, attacker: dstIp(a), victim: srcIp(f.saddr), profile: a, threat_level: 'low' }));
+    }
+    this.ctx.emit({ ...base, attacker: srcIp(f.saddr), victim: dstDomain(q), threat_level: 'info', rel_id: ids });
+  }
+
+  onTimewindowClosed(ip: string, tw: number): void {
+    this.nxdomains.delete(`${ip}|${tw}`);
+    const a = this.arpa.get(ip);
+    if (a && (!a.ts.length || a.ts[a.ts.length - 1]! < this.clock - ARPA_SECONDS)) this.arpa.delete(ip);
+  }
+
+  onEnd(): void {
+    this.pending.runAll((p) => this.recheck(p, true));
+  }
+}

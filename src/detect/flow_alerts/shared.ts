@@ -1,0 +1,129 @@
+// State shared by the flow_alerts and http_analyzer detectors of one engine: conn flows by uid
+// (ssh.log, ssl.log and weird.log records are matched to their connection), the SNI seen per
+// server address, DoH servers, and a traffic-time scheduler for checks that wait.
+import type { ConnFlow, Flow } from '../../flows/types.js';
+import { isConnLike } from '../../flows/types.js';
+import type { DetectionContext } from '../detector.js';
+
+/** What later records need from a connection. */
+export interface ConnSummary {
+  uid: string; saddr: string; daddr: string; sport: number; dport: number; proto: string;
+  sbytes: number; dbytes: number; starttime: number;
+}
+
+/** A FIFO-bounded map: the oldest keys are forgotten first. */
+export class BoundedMap<K, V> {
+  private readonly m = new Map<K, V>();
+  constructor(private readonly limit: number) {}
+  get(k: K): V | undefined { return this.m.get(k); }
+  has(k: K): boolean { return this.m.has(k); }
+  set(k: K, v: V): void {
+    if (!this.m.has(k) && this.m.size >= this.limit) this.m.delete(this.m.keys().next().value as K);
+    this.m.set(k, v);
+  }
+  delete(k: K): boolean { return this.m.delete(k); }
+  get size(): number { return this.m.size; }
+  entries(): IterableIterator<[K, V]> { return this.m.entries(); }
+}
+
+/** A bounded FIFO set (remembers the last `limit` keys). */
+export class BoundedSet<K> {
+  private readonly m: BoundedMap<K, true>;
+  constructor(limit: number) { this.m = new BoundedMap<K, true>(limit); }
+  has(k: K): boolean { return this.m.has(k); }
+  add(k: K): void { this.m.set(k, true); }
+}
+
+/** Items due at a traffic time, released in due order as the clock advances. */
+export class Scheduler<T> {
+  private readonly due: number[] = [];
+  private readonly items: T[] = [];
+  get size(): number { return this.items.length; }
+
+  push(at: number, item: T): void {
+    const d = this.due, it = this.items;
+    d.push(at); it.push(item);
+    let i = d.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (d[p]! <= d[i]!) break;
+      [d[p], d[i]] = [d[i]!, d[p]!]; [it[p], it[i]] = [it[i]!, it[p]!];
+      i = p;
+    }
+  }
+
+  private pop(): T {
+    const d = this.due, it = this.items;
+    const top = it[0]!;
+    const lastD = d.pop()!, lastI = it.pop()!;
+    if (d.length) {
+      d[0] = lastD; it[0] = lastI;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < d.length && d[l]! < d[m]!) m = l;
+        if (r < d.length && d[r]! < d[m]!) m = r;
+        if (m === i) break;
+        [d[m], d[i]] = [d[i]!, d[m]!]; [it[m], it[i]] = [it[i]!, it[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  /** Releases every item due at or before `now`. */
+  runDue(now: number, fn: (item: T) => void): void {
+    while (this.due.length && this.due[0]! <= now) fn(this.pop());
+  }
+
+  /** Releases the earliest item regardless of time (used when a bound is reached). */
+  runOldest(fn: (item: T) => void): void { if (this.items.length) fn(this.pop()); }
+
+  /** Releases everything in due order (end of input). */
+  runAll(fn: (item: T) => void): void { while (this.items.length) fn(this.pop()); }
+}
+
+const CONN_BY_UID_LIMIT = 200_000;
+const SNI_LIMIT = 200_000;
+const DOH_LIMIT = 10_000;
+
+export class FlowAlertsShared {
+  readonly connByUid = new BoundedMap<string, ConnSummary>(CONN_BY_UID_LIMIT);
+  /** Server address -> last TLS server name seen for it. */
+  readonly sniByIp = new BoundedMap<string, string>(SNI_LIMIT);
+  readonly dohServers = new BoundedSet<string>(DOH_LIMIT);
+  private last: Flow | null = null;
+
+  /** Learns from a flow once, whichever detector sees it first. */
+  observe(flow: Flow): void {
+    if (flow === this.last) return;
+    this.last = flow;
+    if (isConnLike(flow)) { if (flow.uid) this.connByUid.set(flow.uid, summarise(flow)); }
+    else if (flow.type_ === 'ssl' && flow.server_name) this.sniByIp.set(flow.daddr, flow.server_name);
+  }
+}
+
+const summarise = (f: ConnFlow): ConnSummary => ({ uid: f.uid, saddr: f.saddr, daddr: f.daddr, sport: f.sport,
+  dport: f.dport, proto: f.proto, sbytes: f.sbytes, dbytes: f.dbytes, starttime: f.starttime });
+
+const perContext = new WeakMap<object, FlowAlertsShared>();
+
+/** The shared state of the engine a detector belongs to (keyed by its detection context's store). */
+export function sharedState(ctx: DetectionContext): FlowAlertsShared {
+  let s = perContext.get(ctx.store);
+  if (!s) { s = new FlowAlertsShared(); perContext.set(ctx.store, s); }
+  return s;
+}
+
+/** Python's str() of a float for the MB figures in descriptions (104.857601, 1.0). */
+export function pyFloat(x: number): string {
+  if (Number.isInteger(x)) return `${x}.0`;
+  return String(x);
+}
+
+/** Python's round(x, 2) printed as Python prints it. */
+export const pyRound2 = (x: number): string => pyFloat(Math.round(x * 100) / 100);
+
+/** Python's repr of a list of strings: ['a', 'b']. */
+export const pyList = (xs: readonly string[]): string => `[${xs.map((x) => `'${x}'`).join(', ')}]`;

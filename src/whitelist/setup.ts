@@ -1,0 +1,33 @@
+// Loads the whitelist of a run (whitelists section of slips.yaml) and hooks it into the engine:
+// the flow filter drops whitelisted flows before profiling, the evidence filter drops whitelisted
+// evidence before it is logged, and detectors can consult it through the registry.
+import { existsSync, readFileSync } from 'node:fs';
+import type { SetupContext } from '../detect/registry.js';
+import { emptyWhitelist, parseTopDomains, parseWhitelist, Whitelist } from './whitelist.js';
+import { setWhitelistView } from './registry.js';
+
+export function setupWhitelist(c: SetupContext): void {
+  const cfg = c.settings.raw.whitelists;
+  const parsed = emptyWhitelist();
+  if (cfg.enable_local_whitelist !== false) {
+    const path = String(cfg.local_whitelist_path);
+    if (existsSync(path)) {
+      parseWhitelist(readFileSync(path, 'utf8'), parsed);
+      for (const p of parsed.problems.slice(0, 20)) c.error('whitelist', `${path}: ${p}`);
+    } else c.print('whitelist', `Whitelist file ${path} not found; no local whitelist is used.`);
+  }
+  let top = new Set<string>();
+  if (cfg.enable_online_whitelist === true) {
+    const source = String(cfg.online_whitelist);
+    if (/^https?:\/\//i.test(source)) {
+      c.print('whitelist', `The top-domains whitelist ${source} is not downloaded (offline); give a local file path in whitelists.online_whitelist to use one.`);
+    } else if (existsSync(source)) {
+      top = parseTopDomains(readFileSync(source, 'utf8'));
+    } else c.error('whitelist', `top-domains file ${source} not found`);
+  }
+  const wl = new Whitelist(parsed, top, c.engine.dns, c.engine.store);
+  setWhitelistView(c.settings, wl);
+  if (!wl.size && !top.size) return;
+  c.engine.flowFilters.push(wl);
+  c.engine.handler.filters.push(wl);
+}
