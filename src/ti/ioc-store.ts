@@ -260,6 +260,6 @@ export function normaliseUrl(u: string): string {
   const slash = s.indexOf('/');
   const host = (slash < 0 ? s : s.slice(0, slash)).toLowerCase();
   let rest = slash < 0 ? '' : s.slice(slash);
-  if (rest === '/') rest = '';
+  if (rest.endsWith('/')) rest = rest.slice(0, -1);
   return host + rest;
 }

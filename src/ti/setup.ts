@@ -25,7 +25,9 @@ export async function setupThreatIntel(c: SetupContext): Promise<void> {
   const w = raw.whitelists;
   const extra: FeedSpec[] = [];
   // The top-domains whitelist list comes through the same download-and-cache mechanism.
-  if (w.enable_online_whitelist && String(w.online_whitelist)) {
+  // Only with downloads enabled too: the original's default enables the online whitelist, and a run
+  // must not reach the network unless the user asked for downloads.
+  if (w.enable_online_whitelist && t.download_remote_feeds && /^https?:\/\//.test(String(w.online_whitelist))) {
     extra.push({ url: String(w.online_whitelist), threatLevel: 'info', tags: ['top_domains'], role: 'top_domains', disabled: false });
   }
   const download = Boolean(t.download_remote_feeds);
