@@ -46,14 +46,15 @@ export class IpInfo implements Detector {
     const p = this.ctx.store.profile(f.saddr);
     if (!p) return;
     const info = p.info;
-    if (info['first user-agent'] === undefined) {
-      info['first user-agent'] = ua;
-      const parsed = parseUserAgent(ua);
-      if (parsed.os_type) info.OS = parsed.os_type;
-      if (parsed.browser) info.browser = parsed.browser;
-    }
+    if (info['first user-agent'] === undefined) info['first user-agent'] = ua;
     const past = (info.past_user_agents ??= []) as string[];
     if (!past.includes(ua)) {
+      // OS and browser from the first user agent that names them ("Microsoft NCSI" names neither).
+      if (info.OS === undefined || info.browser === undefined) {
+        const parsed = parseUserAgent(ua);
+        if (parsed.os_type && info.OS === undefined) info.OS = parsed.os_type;
+        if (parsed.browser && info.browser === undefined) info.browser = parsed.browser;
+      }
       info.user_agents_count = ((info.user_agents_count as number | undefined) ?? 0) + 1;
       if (past.length >= MAX_USER_AGENTS) past.shift();
       past.push(ua);
