@@ -4,6 +4,7 @@ import type { ArpFlow, Flow } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { dstIp, srcIp } from '../entities.js';
 import { HOME_NETWORKS, ipFacts } from '../../util/ip.js';
+import { ownString } from '../network_discovery/budget.js';
 
 const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
 const ZERO_MAC = '00:00:00:00:00:00';
@@ -49,11 +50,11 @@ export class ArpDetector implements Detector {
     if (f.saddr === '0.0.0.0' || f.saddr === this.ctx.network.gatewayIp) return;
     const key = `${fc.ip}|${fc.tw}`;
     let w = this.scans.get(key);
-    if (!w) { w = { targets: new Map(), uids: [] }; this.scans.set(key, w); }
+    if (!w) { w = { targets: new Map(), uids: [] }; this.scans.set(ownString(key), w); }
     if (w.targets.has(f.daddr)) w.targets.delete(f.daddr);
     else if (w.targets.size >= MAX_TARGETS_PER_WINDOW) return;
-    w.targets.set(f.daddr, f.starttime);
-    if (f.uid && w.uids.length < MAX_UIDS) w.uids.push(f.uid);
+    w.targets.set(ownString(f.daddr), f.starttime);
+    if (f.uid && w.uids.length < MAX_UIDS) w.uids.push(ownString(f.uid));
     // Only requests within the last ARP_SCAN_SECONDS count (the original keeps its first request
     // forever, so a window that starts slowly can never show a scan later).
     for (const [addr, ts] of w.targets) {

@@ -7,7 +7,7 @@ import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import type { Entity } from '../../evidence/types.js';
 import { dstDomain, dstIp, round2, srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
-import { Budget } from '../network_discovery/budget.js';
+import { Budget, ownString } from '../network_discovery/budget.js';
 import { scoreBeacon, type BeaconScore } from './score.js';
 
 export interface BeaconSettings {
@@ -32,31 +32,51 @@ export function beaconSettings(ctx: DetectionContext): BeaconSettings {
 const DEFAULT_POINT_BUDGET = 2_000_000;
 /** Connections kept per series: a 1 s beacon over an hour, and then some. */
 const MAX_POINTS_PER_SERIES = 8192;
-const PAIR_UNITS = 8;
+/** A pair with one connection costs about as much memory as 16 stored points. */
+const PAIR_UNITS = 16;
 const MAX_UIDS = 50;
 const MAX_NAMES = 200_000;
 
+/** Connections of one source to one destination. The first is kept inline: most pairs have one. */
 class Series {
-  times = new Float64Array(8);
-  sizes = new Float64Array(8);
+  private t0 = 0;
+  private s0 = 0;
+  private times: Float64Array<ArrayBuffer> | null = null;
+  private sizes: Float64Array<ArrayBuffer> | null = null;
   n = 0;
-  uids: string[] = [];
+  private uid0 = '';
+  private more: string[] | null = null;
   last = -Infinity;
-  dport: number;
-  proto: string;
+  readonly dport: number;
+  readonly proto: string;
   mixedPorts = false;
-  constructor(f: ConnFlow) { this.dport = f.dport; this.proto = f.proto; }
+  constructor(f: ConnFlow) { this.dport = f.dport; this.proto = f.proto === 'tcp' ? 'tcp' : 'udp'; }
 
-  push(ts: number, size: number): void {
-    if (this.n === this.times.length) {
-      const grow = (a: Float64Array): Float64Array<ArrayBuffer> => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
-      this.times = grow(this.times);
-      this.sizes = grow(this.sizes);
+  push(ts: number, size: number, uid: string): void {
+    if (this.n === 0) { this.t0 = ts; this.s0 = size; }
+    else {
+      if (!this.times || this.n === this.times.length) {
+        const cap = this.times ? this.times.length * 2 : 8;
+        const t = new Float64Array(cap), z = new Float64Array(cap);
+        if (this.times) { t.set(this.times); z.set(this.sizes!); } else { t[0] = this.t0; z[0] = this.s0; }
+        this.times = t; this.sizes = z;
+      }
+      this.times[this.n] = ts;
+      this.sizes![this.n] = size;
     }
-    this.times[this.n] = ts;
-    this.sizes[this.n] = size;
     this.n++;
     if (ts > this.last) this.last = ts;
+    if (!uid) return;
+    if (!this.uid0) this.uid0 = ownString(uid);
+    else if ((this.more?.length ?? 0) < MAX_UIDS - 1) (this.more ??= []).push(ownString(uid));
+  }
+
+  get uids(): string[] { return this.uid0 ? [this.uid0, ...(this.more ?? [])] : []; }
+
+  /** Times and sizes as arrays (at least two points, or empty). */
+  points(): { times: Float64Array; sizes: Float64Array } {
+    if (!this.times) return { times: new Float64Array(this.n ? [this.t0] : []), sizes: new Float64Array(this.n ? [this.s0] : []) };
+    return { times: this.times.subarray(0, this.n), sizes: this.sizes!.subarray(0, this.n) };
   }
 }
 
@@ -85,15 +105,16 @@ export class BeaconDetector implements Detector {
   }
 
   private learnName(ip: string, name: string): void {
-    if (this.names.get(ip) === name) return;
+    const lower = name.toLowerCase();
+    if (this.names.get(ip) === lower) return;
     if (!this.names.has(ip) && this.names.size >= MAX_NAMES) this.names.delete(this.names.keys().next().value!);
-    this.names.set(ip, name.toLowerCase());
+    this.names.set(ownString(ip), ownString(lower));
   }
 
   private conn(f: ConnFlow, fc: FlowContext): void {
     const key = `${fc.ip}|${fc.tw}`;
     let w = this.windows.get(key);
-    if (!w) { w = { pairs: new Map(), first: f.starttime, last: f.starttime, units: 0 }; this.windows.set(key, w); }
+    if (!w) { w = { pairs: new Map(), first: f.starttime, last: f.starttime, units: 0 }; this.windows.set(ownString(key), w); }
     if (f.starttime < w.first) w.first = f.starttime;
     if (f.starttime > w.last) w.last = f.starttime;
     if (f.proto !== 'tcp' && f.proto !== 'udp') return;
@@ -107,12 +128,11 @@ export class BeaconDetector implements Detector {
       if (!this.budget.take(PAIR_UNITS)) return;
       w.units += PAIR_UNITS;
       s = new Series(f);
-      w.pairs.set(f.daddr, s);
+      w.pairs.set(ownString(f.daddr), s);
     } else if (s.dport !== f.dport || s.proto !== f.proto) s.mixedPorts = true;
     if (s.n >= MAX_POINTS_PER_SERIES || !this.budget.take()) return;
     w.units++;
-    s.push(f.starttime, f.sbytes > 0 ? f.sbytes : f.bytes);
-    if (f.uid && s.uids.length < MAX_UIDS) s.uids.push(f.uid);
+    s.push(f.starttime, f.sbytes > 0 ? f.sbytes : f.bytes, f.uid);
   }
 
   private nameOf(ip: string): string | undefined {
@@ -144,7 +164,10 @@ export class BeaconDetector implements Detector {
     for (const [name, group] of byName) {
       if (group.length < 2) continue;
       const times: number[] = [], sizes: number[] = [];
-      for (const [, s] of group) for (let i = 0; i < s.n; i++) { times.push(s.times[i]!); sizes.push(s.sizes[i]!); }
+      for (const [, s] of group) {
+        const p = s.points();
+        for (let i = 0; i < p.times.length; i++) { times.push(p.times[i]!); sizes.push(p.sizes[i]!); }
+      }
       const score = scoreBeacon(times, sizes, activeSpan, minConnections);
       if (!score || score.score < scoreThreshold) continue;
       for (const [addr] of group) covered.add(addr);
@@ -155,7 +178,8 @@ export class BeaconDetector implements Detector {
     }
     for (const [addr, s] of candidates) {
       if (covered.has(addr) || s.n < minConnections) continue;
-      const score = scoreBeacon(s.times.subarray(0, s.n), s.sizes.subarray(0, s.n), activeSpan, minConnections);
+      const p = s.points();
+      const score = scoreBeacon(p.times, p.sizes, activeSpan, minConnections);
       if (!score || score.score < scoreThreshold) continue;
       const name = this.nameOf(addr);
       this.report(ip, tw, dstIp(addr), name ? `${addr} (${name})` : addr, [s], score);

@@ -7,6 +7,7 @@ import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { dstIp, srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
 import { pyFloat } from '../network_discovery/scan-math.js';
+import { ownString } from '../network_discovery/budget.js';
 
 /** Attempts at which confidence reaches 1.0. */
 export const FULL_CONFIDENCE_ATTEMPTS = 30;
@@ -87,20 +88,20 @@ export class BruteForceDetector implements Detector {
   private rememberBanner(ip: string, name: string, version: string): void {
     const text = version && version !== name ? `${name} ${version}` : name;
     if (!this.banners.has(ip) && this.banners.size >= MAX_BANNERS) this.banners.delete(this.banners.keys().next().value!);
-    this.banners.set(ip, text);
+    this.banners.set(ownString(ip), ownString(text));
   }
 
   private campaign(fc: FlowContext, daddr: string, dport: number): Campaign | null {
     const wkey = `${fc.ip}|${fc.tw}`;
     let w = this.campaigns.get(wkey);
-    if (!w) { w = new Map(); this.campaigns.set(wkey, w); }
+    if (!w) { w = new Map(); this.campaigns.set(ownString(wkey), w); }
     const ckey = `${daddr}|${dport}`;
     let c = w.get(ckey);
     if (!c) {
       if (this.campaignCount >= MAX_CAMPAIGNS) return null;
       this.campaignCount++;
-      c = { daddr, dport, sshAttempts: 0, sshRecords: 0, connAttempts: 0, uids: [], lastTs: 0, bucket: -1, client: '' };
-      w.set(ckey, c);
+      c = { daddr: ownString(daddr), dport, sshAttempts: 0, sshRecords: 0, connAttempts: 0, uids: [], lastTs: 0, bucket: -1, client: '' };
+      w.set(ownString(ckey), c);
     }
     return c;
   }
@@ -113,7 +114,7 @@ export class BruteForceDetector implements Detector {
     const c = this.campaign(fc, f.daddr, f.dport);
     if (!c) return;
     c.sshRecords++;
-    if (f.client) c.client = f.client;
+    if (f.client && f.client !== c.client) c.client = ownString(f.client);
     if (inc === 0) return;
     c.sshAttempts += inc;
     this.addAttempt(c, f.uid, f.starttime, fc);
@@ -133,7 +134,7 @@ export class BruteForceDetector implements Detector {
   }
 
   private addAttempt(c: Campaign, uid: string, ts: number, fc: FlowContext): void {
-    if (uid && c.uids.length < MAX_CAMPAIGN_UIDS) c.uids.push(uid);
+    if (uid && c.uids.length < MAX_CAMPAIGN_UIDS) c.uids.push(ownString(uid));
     if (ts > c.lastTs) c.lastTs = ts;
     const attempts = c.sshRecords > 0 ? c.sshAttempts : c.connAttempts;
     const bucket = bruteForceBucket(attempts, this.threshold);
@@ -167,7 +168,7 @@ export class BruteForceDetector implements Detector {
     const key = `${fc.ip}|${fc.tw}`;
     if (this.confirmations.has(key)) return;
     const m = /seen in (\d+) connections/.exec(f.msg);
-    this.confirmations.set(key, m ? Number(m[1]) : 0);
+    this.confirmations.set(ownString(key), m ? Number(m[1]) : 0);
     // Zeek's message ends with a full stop; the original adds its own after it.
     const msg = f.msg.endsWith('.') ? f.msg.slice(0, -1) : f.msg;
     this.ctx.emit({

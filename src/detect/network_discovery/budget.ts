@@ -18,6 +18,16 @@ export class Budget {
   get inUse(): number { return this.used; }
 }
 
+/**
+ * A copy of a string that does not share memory with the line it was parsed from. V8 keeps a
+ * substring of 13 or more characters as a view on its parent (and so does a concatenation of it),
+ * so every stored address would otherwise pin its whole log line. Use it for what is kept, not
+ * for lookups.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}
+
 const BITMAP_AFTER = 512;
 /** Budget units a port bitmap stands for (8 KiB, about what 512 set members cost). */
 export const BITMAP_UNITS = BITMAP_AFTER;
@@ -27,36 +37,46 @@ export const BITMAP_UNITS = BITMAP_AFTER;
  * 65,535-port vertical scan costs 8 KiB instead of a megabyte.
  */
 export class PortSet {
-  private set: Set<number> | null = new Set();
+  /** The only port while there is one (most destinations of a horizontal scan see one port). */
+  private one = -1;
+  private set: Set<number> | null = null;
   private bits: Uint8Array | null = null;
   size = 0;
 
   has(port: number): boolean {
-    return this.bits ? (this.bits[port >>> 3]! & (1 << (port & 7))) !== 0 : this.set!.has(port);
+    if (this.bits) return (this.bits[port >>> 3]! & (1 << (port & 7))) !== 0;
+    return this.set ? this.set.has(port) : this.one === port;
   }
 
   /** Adds a port; returns the budget units charged (0 when present or refused: `size` tells which). */
   add(port: number, budget: Budget): number {
     if (!(port >= 0 && port <= 65535) || this.has(port)) return 0;
+    if (this.size === 0) { this.one = port; this.size = 1; return 0; }
     if (this.bits) {
       this.bits[port >>> 3]! |= 1 << (port & 7);
       this.size++;
       return 0;
     }
-    if (this.set!.size + 1 >= BITMAP_AFTER) {
-      // The set's units already paid for the bitmap: switch without asking the budget again.
-      const bits = new Uint8Array(8192);
-      for (const p of this.set!) bits[p >>> 3]! |= 1 << (p & 7);
-      bits[port >>> 3]! |= 1 << (port & 7);
-      const extra = BITMAP_UNITS - this.set!.size;
+    if (!this.set) {
+      if (!budget.take(2)) return 0;
+      this.set = new Set([this.one, port]);
+      this.size = 2;
+      return 2;
+    }
+    if (this.set.size + 1 >= BITMAP_AFTER) {
+      // Switch to the bitmap; the set's units are kept as part of its price.
+      const extra = BITMAP_UNITS - this.set.size;
       if (!budget.take(extra)) return 0;
+      const bits = new Uint8Array(8192);
+      for (const p of this.set) bits[p >>> 3]! |= 1 << (p & 7);
+      bits[port >>> 3]! |= 1 << (port & 7);
       this.bits = bits;
       this.set = null;
       this.size++;
       return extra;
     }
     if (!budget.take()) return 0;
-    this.set!.add(port);
+    this.set.add(port);
     this.size++;
     return 1;
   }

@@ -2,7 +2,7 @@
 import type { DhcpFlow } from '../../flows/types.js';
 import type { DetectionContext, FlowContext } from '../detector.js';
 import { srcIp } from '../entities.js';
-import { Budget } from './budget.js';
+import { Budget, ownString } from './budget.js';
 
 /** Evidence every this many distinct requested addresses (4, 8, 12, ...). */
 export const DHCP_SCAN_STEP = 4;
@@ -19,11 +19,11 @@ export class DhcpScans {
     const seen = this.windows.get(key);
     if (!seen) {
       // The first request of a client in a window is only remembered.
-      if (this.budget.take()) this.windows.set(key, new Set([requested]));
+      if (this.budget.take()) this.windows.set(ownString(key), new Set([ownString(requested)]));
       return;
     }
     if (seen.has(requested) || !this.budget.take()) return;
-    seen.add(requested);
+    seen.add(ownString(requested));
     const n = seen.size;
     if (n % DHCP_SCAN_STEP !== 0) return;
     this.ctx.emit({

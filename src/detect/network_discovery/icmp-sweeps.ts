@@ -6,7 +6,7 @@ import type { EvidenceType } from '../../evidence/types.js';
 import type { DetectionContext, FlowContext } from '../detector.js';
 import { srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
-import { Budget } from './budget.js';
+import { Budget, ownString } from './budget.js';
 import { icmpSweepConfidence } from './scan-math.js';
 
 type SweepKind = 'address' | 'timestamp' | 'address mask';
@@ -60,12 +60,12 @@ export class IcmpSweeps {
     if (!kind) return;
     const key = `${fc.ip}|${fc.tw}`;
     let w = this.windows.get(key);
-    if (!w) { w = { sweeps: {}, units: 0 }; this.windows.set(key, w); }
+    if (!w) { w = { sweeps: {}, units: 0 }; this.windows.set(ownString(key), w); }
     let s = w.sweeps[kind];
     if (!s) { s = { hosts: new Set(), nextReport: FIRST_SWEEP_REPORT }; w.sweeps[kind] = s; }
     if (s.hosts.has(f.daddr) || !this.budget.take()) return;
     w.units++;
-    s.hosts.add(f.daddr);
+    s.hosts.add(ownString(f.daddr));
     const n = s.hosts.size;
     if (n < s.nextReport) return;
     s.nextReport = n * 2;

@@ -4,7 +4,7 @@
 import type { ConnFlow } from '../../flows/types.js';
 import type { DetectionContext, FlowContext } from '../detector.js';
 import { dstIp, srcIp } from '../entities.js';
-import { Budget, PortSet } from './budget.js';
+import { Budget, ownString, PortSet } from './budget.js';
 import { isScanTarget, scanBucket, scanConfidence, scanConfidenceText, shouldReportScan } from './scan-math.js';
 
 interface VerticalTarget {
@@ -53,7 +53,7 @@ export class PortScans {
     if (!isScanTarget(f.daddr)) return;
     const key = `${fc.ip}|${fc.tw}`;
     let w = this.windows.get(key);
-    if (!w) { w = { tcp: null, udp: null, units: 0 }; this.windows.set(key, w); }
+    if (!w) { w = { tcp: null, udp: null, units: 0 }; this.windows.set(ownString(key), w); }
     let p = w[proto];
     if (!p) { p = { vertical: new Map(), horizontal: new Map() }; w[proto] = p; }
     this.vertical(f, fc, proto, p, w);
@@ -67,7 +67,7 @@ export class PortScans {
       if (!this.budget.take(RECORD_UNITS)) return;
       w.units += RECORD_UNITS;
       t = { ports: new PortSet(), spkts: 0, firstSeen: f.starttime, bucket: 0 };
-      p.vertical.set(f.daddr, t);
+      p.vertical.set(ownString(f.daddr), t);
     }
     t.spkts += f.spkts;
     if (f.starttime < t.firstSeen) t.firstSeen = f.starttime;
@@ -100,7 +100,7 @@ export class PortScans {
     if (f.starttime < h.firstSeen) h.firstSeen = f.starttime;
     if (h.ips.has(f.daddr) || !this.budget.take()) return;
     w.units++;
-    h.ips.add(f.daddr);
+    h.ips.add(ownString(f.daddr));
     const n = h.ips.size;
     if (!shouldReportScan(h.bucket, n)) return;
     h.bucket = scanBucket(n);
