@@ -200,6 +200,10 @@ export class Connection implements ConnectionHandle {
     return this.tcp ? this.tcp.isPartial : false;
   }
 
+  now(): number {
+    return this.tracker.now;
+  }
+
   emit(log: string, rec: Record<string, unknown>): void {
     this.tracker.sink(log, rec);
   }

@@ -1,0 +1,142 @@
+/**
+ * Comparison of the application logs (dns, http, ssl, x509, ssh, dhcp, files, weird, ftp) with
+ * Zeek's baselines: rows keyed on the connection 5-tuple plus a per-log discriminator, every
+ * field the baseline has compared as Zeek's TSV writer prints it, except ts, uid(s) and fuids.
+ */
+import path from 'node:path';
+import { analysePcap } from '../../src/capture/engine.js';
+import { createAnalyzerFactory } from '../../src/capture/analyzers/index.js';
+import { APP_SCHEMAS } from '../../src/capture/analyzers/schemas.js';
+import type { PacketEngineOptions } from '../../src/capture/options.js';
+import { connFields, formatZeekValue } from '../../src/capture/zeek-writer.js';
+import { DATA_DIR, type ZeekLog } from './conformance-lib.js';
+
+export type Records = Map<string, Record<string, unknown>[]>;
+
+export async function runWithAnalyzers(pcap: string, opts: PacketEngineOptions): Promise<Records> {
+  const out: Records = new Map();
+  await analysePcap(
+    path.join(DATA_DIR, pcap),
+    opts,
+    (log, rec) => {
+      let l = out.get(log);
+      if (!l) out.set(log, (l = []));
+      l.push(rec);
+    },
+    () => {},
+    createAnalyzerFactory(),
+  );
+  return out;
+}
+
+const TYPES = new Map<string, Map<string, string>>();
+function typesOf(log: string): Map<string, string> {
+  let m = TYPES.get(log);
+  if (!m) {
+    const fields = log === 'conn' ? connFields(true) : (APP_SCHEMAS[log] ?? []);
+    m = new Map(fields.map((f) => [f.name, f.type]));
+    TYPES.set(log, m);
+  }
+  return m;
+}
+
+/** fields never compared: per-run identifiers and times */
+const SKIP = new Set(['ts', 'uid', 'uids', 'fuid', 'orig_fuids', 'resp_fuids', 'cert_chain_fuids', 'client_cert_chain_fuids', 'fuids']);
+
+export interface AppCompare {
+  log: string;
+  expectedRows: number;
+  identical: number;
+  unmatched: string[];
+  extra: number;
+  diffs: Array<{ key: string; field: string; expected: string; actual: string }>;
+}
+
+function tuple(r: Record<string, string>): string {
+  return `${r['id.orig_h']}:${r['id.orig_p']} > ${r['id.resp_h']}:${r['id.resp_p']}`;
+}
+
+/** The row key of each log (the README's suggestion: 5-tuple plus trans_id/query or trans_depth). */
+function keyOf(log: string, r: Record<string, string>, uidTuples: Map<string, string>): string {
+  switch (log) {
+    case 'dns':
+      return `${tuple(r)} ${r['trans_id']} ${r['query']}`;
+    case 'http':
+      return `${tuple(r)} ${r['trans_depth']}`;
+    case 'x509':
+      return r['fingerprint'] ?? '';
+    case 'dhcp':
+      return (r['uids'] ?? '')
+        .split(',')
+        .map((u) => uidTuples.get(u) ?? '?')
+        .sort()
+        .join(' | ') + ` ${r['msg_types']}`;
+    case 'files':
+      return `${tuple(r)} ${r['source']}`;
+    case 'weird':
+      return `${tuple(r)} ${r['name']}`;
+    case 'ftp':
+      return `${tuple(r)} ${r['command']} ${r['arg']}`;
+    default:
+      return tuple(r);
+  }
+}
+
+export function compareLog(
+  log: string,
+  expected: ZeekLog,
+  actual: Record<string, unknown>[],
+  expUidTuples: Map<string, string> = new Map(),
+  actUidTuples: Map<string, string> = new Map(),
+  ignore: Set<string> = new Set(),
+): AppCompare {
+  const fields = expected.fields;
+  const types = typesOf(log);
+  const expRows = expected.rows.map((row) => Object.fromEntries(fields.map((f, i) => [f, row[i] ?? '-'])));
+  const actRows = actual.map((rec) =>
+    Object.fromEntries(
+      fields.map((f) => {
+        const v = f === 'uids' && Array.isArray(rec[f]) ? (rec[f] as string[]).join(',') : rec[f];
+        return [f, f === 'uids' ? String(v ?? '-') : formatZeekValue(v, types.get(f) ?? 'string')];
+      }),
+    ),
+  );
+  const compared = fields.filter((f) => !SKIP.has(f) && !ignore.has(f));
+  const pool = new Map<string, Array<Record<string, string>>>();
+  for (const r of actRows) {
+    const k = keyOf(log, r, actUidTuples);
+    if (!pool.has(k)) pool.set(k, []);
+    pool.get(k)!.push(r);
+  }
+  const res: AppCompare = { log, expectedRows: expRows.length, identical: 0, unmatched: [], extra: 0, diffs: [] };
+  for (const e of expRows) {
+    const k = keyOf(log, e, expUidTuples);
+    const cands = pool.get(k);
+    if (!cands || cands.length === 0) {
+      res.unmatched.push(k);
+      continue;
+    }
+    let best = 0;
+    let bestScore = -1;
+    for (const [i, c] of cands.entries()) {
+      const score = compared.filter((f) => c[f] === e[f]).length;
+      if (score > bestScore) {
+        best = i;
+        bestScore = score;
+      }
+    }
+    const a = cands.splice(best, 1)[0]!;
+    const differing = compared.filter((f) => a[f] !== e[f]);
+    if (differing.length === 0) res.identical++;
+    for (const f of differing) res.diffs.push({ key: k, field: f, expected: e[f]!, actual: a[f]! });
+  }
+  for (const rest of pool.values()) res.extra += rest.length;
+  return res;
+}
+
+/** uid -> "proto orig > resp" from conn rows (expected TSV or engine records). */
+export function uidTuplesFromConn(rows: Array<Record<string, unknown>>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const r of rows) m.set(String(r['uid']), `${r['proto']} ${r['id.orig_h']}:${r['id.orig_p']} > ${r['id.resp_h']}:${r['id.resp_p']}`);
+  return m;
+}

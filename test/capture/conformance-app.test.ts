@@ -1,0 +1,92 @@
+/**
+ * Conformance of the application analyzers (Packet engine II) with Zeek's own logs: every
+ * expected dns/http/ssl/x509/ssh/dhcp/files/weird/ftp log of the manifest, and conn.log's
+ * `service` column. Run: node --import tsx --test test/capture/conformance-app.test.ts
+ * (SHOW_DIFFS=1 prints every differing field).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { compareConn, DATA_DIR, loadManifest, optionsFor, parseZeekLog, type ManifestEntry } from './conformance-lib.js';
+import { compareLog, runWithAnalyzers, uidTuplesFromConn, type AppCompare } from './conformance-app-lib.js';
+
+const APP_LOGS = ['dns', 'http', 'ssl', 'x509', 'ssh', 'dhcp', 'files', 'weird', 'ftp'];
+
+/** Minimum share of identical rows per log type (set to the figures reached; see docs/packet-engine.md). */
+const FLOORS: Record<string, number> = {
+  dns: 0,
+  http: 0,
+  ssl: 0,
+  x509: 0,
+  ssh: 0,
+  dhcp: 0,
+  files: 0,
+  weird: 0,
+  ftp: 0,
+  service: 0,
+};
+
+const haveData = existsSync(path.join(DATA_DIR, 'manifest.json'));
+const totals = new Map<string, { rows: number; identical: number }>();
+const show = process.env['SHOW_DIFFS'] === '1';
+
+function account(log: string, rows: number, identical: number): void {
+  const t = totals.get(log) ?? { rows: 0, identical: 0 };
+  t.rows += rows;
+  t.identical += identical;
+  totals.set(log, t);
+}
+
+function read(e: ManifestEntry, key: string): string {
+  return readFileSync(path.join(DATA_DIR, e.expected[key]!), 'utf8');
+}
+
+function report(id: string, c: AppCompare): void {
+  const line = `${id} ${c.log}: ${c.identical}/${c.expectedRows} identical, ${c.unmatched.length} unmatched, ${c.extra} extra`;
+  console.log(line);
+  if (show) {
+    for (const u of c.unmatched) console.log(`   unmatched ${u}`);
+    for (const d of c.diffs) console.log(`   ${d.key} ${d.field}: expected ${JSON.stringify(d.expected)} got ${JSON.stringify(d.actual)}`);
+  }
+}
+
+test('application logs and conn service match Zeek', { skip: !haveData && 'dataset missing' }, async () => {
+  for (const e of loadManifest()) {
+    const logs = Object.keys(e.expected).filter((k) => APP_LOGS.includes(k));
+    const tier3 = e.tier === 3;
+    if (tier3 || (logs.length === 0 && !e.expected['conn'])) continue;
+    const pcap = Array.isArray(e.pcap) ? e.pcap[0]! : e.pcap;
+    const recs = await runWithAnalyzers(pcap, optionsFor(e));
+    const expConn = e.expected['conn'] ? parseZeekLog(read(e, 'conn')) : null;
+    const expUids = expConn
+      ? uidTuplesFromConn(expConn.rows.map((r) => Object.fromEntries(expConn.fields.map((f, i) => [f, r[i]]))))
+      : new Map<string, string>();
+    const actUids = uidTuplesFromConn(recs.get('conn') ?? []);
+    for (const log of logs) {
+      const c = compareLog(log, parseZeekLog(read(e, log)), recs.get(log) ?? [], expUids, actUids);
+      account(log, c.expectedRows, c.identical);
+      report(e.id, c);
+    }
+    // conn.log service: only for default-script (tier 1) runs; bare mode loads fewer analyzers.
+    if (expConn && e.tier === 1) {
+      const run = { conn: recs.get('conn') ?? [], tunnel: recs.get('tunnel') ?? [], arp: [], errors: [] };
+      const cmp = compareConn(expConn, e.expected['tunnel'] ? parseZeekLog(read(e, 'tunnel')) : null, run);
+      const serviceDiffs = cmp.diffs.filter((d) => d.field === 'service');
+      const matched = cmp.expectedRows - cmp.unmatched.length;
+      account('service', cmp.expectedRows, matched - serviceDiffs.length);
+      if (serviceDiffs.length > 0) {
+        console.log(`${e.id} service: ${matched - serviceDiffs.length}/${cmp.expectedRows}`);
+        if (show) for (const d of serviceDiffs) console.log(`   ${d.key}: expected ${d.expected} got ${d.actual}`);
+      }
+    }
+  }
+  for (const [log, t] of totals) {
+    const rate = t.rows === 0 ? 1 : t.identical / t.rows;
+    console.log(`TOTAL ${log}: ${t.identical}/${t.rows} (${(100 * rate).toFixed(1)}%)`);
+  }
+  for (const [log, t] of totals) {
+    const rate = t.rows === 0 ? 1 : t.identical / t.rows;
+    assert.ok(rate >= (FLOORS[log] ?? 0), `${log}: ${t.identical}/${t.rows} below the floor ${FLOORS[log]}`);
+  }
+});
