@@ -18,6 +18,8 @@ export interface ConnectionHandle {
   removeService(name: string): void;
   /** Whether the TCP connection started without a SYN (Zeek skips some analyzers then). */
   isPartial(): boolean;
+  /** Swaps originator and responder (an analyzer learnt the real direction, e.g. DNS replies first). */
+  flipRoles(): void;
   /** Current packet time (seconds): the time of the packet being processed, or of the timer that fires. */
   now(): number;
   /** Emits a record to another log (e.g. "dns"), through the engine's sink. */

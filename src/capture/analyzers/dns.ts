@@ -5,7 +5,7 @@
  * the first record of the answer section; a reply without any records is "rejected".
  */
 import { formatIPv4, formatIPv6 } from '../decode.js';
-import { qclassName, qtypeName, rcodeName } from './dns-names.js';
+import { DNS_OPCODES, qclassName, qtypeName, rcodeName } from './dns-names.js';
 import { BoundedBuffer, connId, type AppAnalyzer, type AppContext } from './framework.js';
 
 export interface DnsQuestion {
@@ -75,7 +75,8 @@ export function readName(buf: Buffer, off: number): [string, number] | null {
     labels.push(buf.toString('latin1', pos + 1, pos + 1 + len));
     pos += 1 + len;
   }
-  return [labels.join('.'), after >= 0 ? after : pos];
+  // Zeek lowercases every name it extracts
+  return [labels.join('.').toLowerCase(), after >= 0 ? after : pos];
 }
 
 /** Renders one resource record the way Zeek's DNS scripts put it in `answers`. */
@@ -168,7 +169,8 @@ export function parseDnsMessage(buf: Buffer): DnsMessage | null {
       msg.malformed = 'DNS_truncated_quest_too_short';
       return msg;
     }
-    msg.questions.push({ name: n[0], type: buf.readUInt16BE(n[1]), cls: buf.readUInt16BE(n[1] + 2) });
+    // Zeek lowercases question names (the answers keep their case)
+    msg.questions.push({ name: n[0].toLowerCase(), type: buf.readUInt16BE(n[1]), cls: buf.readUInt16BE(n[1] + 2) });
     off = n[1] + 4;
   }
   for (let i = 0; i < msg.ancount && i < MAX_RECORDS; i++) {
@@ -194,7 +196,7 @@ export function parseDnsMessage(buf: Buffer): DnsMessage | null {
 
 /** NetBIOS first-level name decoding (RFC 1001): 32 letters into 16 bytes, type byte dropped. */
 export function decodeNetbiosName(name: string): string {
-  const label = name.split('.')[0] ?? '';
+  const label = (name.split('.')[0] ?? '').toUpperCase();
   if (label.length !== 32) return name;
   let out = '';
   for (let i = 0; i < 30; i += 2) {
@@ -247,7 +249,16 @@ export class DnsAnalyzer implements AppAnalyzer {
     private readonly proto: 'udp' | 'tcp',
   ) {}
 
-  packet(_isOrig: boolean, data: Buffer, ts: number): void {
+  private first = true;
+
+  packet(isOrig: boolean, data: Buffer, ts: number): void {
+    // Zeek's DNS analyzer: when the very first message is a reply sent by the originator,
+    // the originator was really the server: flip.
+    // Announcements to multicast groups (mDNS, LLMNR) stay as they are.
+    if (this.first && isOrig && this.proto === 'udp' && data.length >= 12 && (data[2]! & 0x80) !== 0 && !isGroupAddress(this.ctx.conn.respH)) {
+      this.ctx.conn.flipRoles();
+    }
+    this.first = false;
     this.message(data, ts);
   }
 
@@ -310,11 +321,8 @@ export class DnsAnalyzer implements AppAnalyzer {
         }
         info.query = name;
       }
-    } else if (q) {
-      if (msg.ancount === 0 && msg.nscount === 0 && msg.arcount === 0) info.rejected = true;
-      if (info.query === undefined) {
-        info.query = this.ctx.conn.respP === 137 ? decodeNetbiosName(q.name) : q.name;
-      }
+    } else if (q && msg.ancount === 0 && msg.nscount === 0 && msg.arcount === 0) {
+      info.rejected = true;
     }
     if (msg.opcode !== 0 || info.opcode === undefined) info.opcode = msg.opcode;
     if (!isQuery && msg.opcode === 0) {
@@ -325,6 +333,8 @@ export class DnsAnalyzer implements AppAnalyzer {
           const rtt = ts - info.ts;
           if (rtt !== 0) info.rtt = rtt;
         }
+        // a reply names its query through the answers' owner name
+        if (info.query === undefined) info.query = a.name;
         if (a.text !== '') {
           if (!info.answers) {
             info.answers = [];
@@ -427,6 +437,11 @@ export class DnsAnalyzer implements AppAnalyzer {
       rec.TTLs = info.TTLs;
     }
     rec.rejected = info.rejected;
+    // Zeek 9 columns (8.0 has none); harmless extra keys for 8.0-style output
+    if (info.opcode !== undefined) {
+      rec.opcode = info.opcode;
+      rec.opcode_name = DNS_OPCODES[info.opcode] ?? `opcode-${info.opcode}`;
+    }
     this.ctx.conn.emit('dns', rec);
   }
 
@@ -437,4 +452,11 @@ export class DnsAnalyzer implements AppAnalyzer {
     }
     this.pendingCount = 0;
   }
+}
+
+/** multicast or limited-broadcast destination (replies sent there are announcements) */
+function isGroupAddress(a: string): boolean {
+  if (a.includes(':')) return a.toLowerCase().startsWith('ff');
+  const first = Number(a.slice(0, a.indexOf('.')));
+  return (first >= 224 && first <= 239) || a === '255.255.255.255';
 }
