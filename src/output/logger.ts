@@ -1,0 +1,70 @@
+// slips.log, errors.log and the console: every message goes through here.
+import { join } from 'node:path';
+import { BufferedFile } from './buffered-file.js';
+import { humanLocal, nowEpoch } from '../util/time.js';
+import type { InputErrorSink } from '../input/reader.js';
+
+export interface LogLevel { verbose?: number; debug?: number }
+
+/** How many input errors per file are echoed on stderr before only errors.log gets them. */
+const STDERR_ERRORS_PER_FILE = 20;
+
+export class Logger implements InputErrorSink {
+  private slipsLog: BufferedFile | null = null;
+  private errorsLog: BufferedFile | null = null;
+  private readonly perFileErrors = new Map<string, number>();
+  inputErrorCount = 0;
+  /** Hook used by the progress bar to clear its line before something else is printed. */
+  beforePrint: () => void = () => {};
+
+  constructor(private readonly verbose: number, private readonly debug: number, private readonly quiet = false) {}
+
+  open(outputDir: string): void {
+    this.slipsLog = new BufferedFile(join(outputDir, 'slips.log'), 1 << 14);
+    this.errorsLog = new BufferedFile(join(outputDir, 'errors.log'), 1 << 12);
+  }
+
+  private stamp(sender: string, text: string): string { return `${humanLocal(nowEpoch())} [${sender}] ${text}\n`; }
+
+  /** A message shown when `0 < verbose <= -v` or `0 < debug <= -e`, always written to slips.log. */
+  print(sender: string, text: string, level: LogLevel = { verbose: 1 }): void {
+    const v = level.verbose ?? 0, d = level.debug ?? 0;
+    this.slipsLog?.write(this.stamp(sender, text));
+    if (d === 1) this.errorsLog?.write(this.stamp(sender, text));
+    const shown = (v > 0 && v <= this.verbose) || (d > 0 && d <= this.debug);
+    if (shown && !this.quiet) {
+      this.beforePrint();
+      const prefix = text.includes('Start') ? '' : `[${sender}] `;
+      const line = `${prefix}${text}\n`;
+      if (d > 0) process.stderr.write(line); else process.stdout.write(line);
+    }
+  }
+
+  /** Written to slips.log only. */
+  logOnly(sender: string, text: string): void { this.slipsLog?.write(this.stamp(sender, text)); }
+
+  /** An error: errors.log and slips.log, and stderr. */
+  error(sender: string, text: string): void {
+    this.slipsLog?.write(this.stamp(sender, text));
+    this.errorsLog?.write(this.stamp(sender, text));
+    this.beforePrint();
+    process.stderr.write(`[${sender}] ${text}\n`);
+  }
+
+  inputError(file: string, line: number, message: string): void {
+    this.inputErrorCount++;
+    const where = line > 0 ? `${file}:${line}` : file;
+    const text = `${where}: ${message}; skipped`;
+    this.errorsLog?.write(this.stamp('input', text));
+    const n = (this.perFileErrors.get(file) ?? 0) + 1;
+    this.perFileErrors.set(file, n);
+    if (n <= STDERR_ERRORS_PER_FILE) {
+      this.beforePrint();
+      process.stderr.write(`[input] ${text}\n`);
+      if (n === STDERR_ERRORS_PER_FILE) process.stderr.write(`[input] ${file}: further errors of this file are only written to errors.log\n`);
+    }
+  }
+
+  flush(): void { this.slipsLog?.flush(); this.errorsLog?.flush(); }
+  close(): void { this.slipsLog?.close(); this.errorsLog?.close(); this.slipsLog = this.errorsLog = null; }
+}
