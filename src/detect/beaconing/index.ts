@@ -197,9 +197,9 @@ export class BeaconDetector implements Detector {
     this.ctx.emit({
       evidence_type: 'BEACONING',
       description: `Beaconing from ${ip} to ${target}${port}: ${sc.connections} connections, a check-in every ${period} s `
-        + `(median) over ${Math.round(sc.span)} s. Score: ${f2(sc.score)} (interval skew ${f2(sc.intervalSkew)}, `
-        + `interval dispersion ${f2(sc.intervalDispersion)}, size regularity ${f2(sc.sizeRegularity)}, `
-        + `persistence ${f2(sc.persistence)}). by Slips`,
+        + `(median) over ${Math.round(sc.span)} s. Score: ${f2(sc.score)} (timing ${f2(sc.timingRegularity)}: interval skew `
+        + `${f2(sc.intervalSkew)}, interval dispersion ${f2(sc.intervalDispersion)}, continuity ${f2(sc.continuity)}; `
+        + `size regularity ${f2(sc.sizeRegularity)}; persistence ${f2(sc.persistence)}). by Slips`,
       attacker: srcIp(ip), victim,
       threat_level: 'medium', confidence: round2(sc.score), method: 'Statistical',
       uid: uids, timestamp: last, timewindow: tw,

@@ -1,5 +1,5 @@
 // Beacon scoring: how clock-like a series of connections is. Pure functions over numbers so the
-// score can be reproduced by hand from the sub-scores printed in the evidence.
+// score can be reproduced by hand from the sub-scores (all in [0, 1]) printed in the evidence.
 
 /** Connections closer than this to the previous one are the same check-in (parallel connections). */
 export const CHECKIN_MERGE_SECONDS = 0.5;
@@ -38,7 +38,10 @@ function regularity(sorted: Float64Array): { skew: number; dispersion: number; m
 }
 
 export interface BeaconScore {
+  /** (2 x timingRegularity + sizeRegularity + persistence) / 4 */
   score: number;
+  /** Cube root of intervalSkew x intervalDispersion x continuity. */
+  timingRegularity: number;
   /** 1 - |Bowley skewness| of the intervals between check-ins. */
   intervalSkew: number;
   /** 1 - MAD / median of the intervals (jitter relative to the period). */
@@ -47,6 +50,8 @@ export interface BeaconScore {
   sizeRegularity: number;
   /** Share of the source's active time in the window that the series spans. */
   persistence: number;
+  /** Share of the series' span that regular check-ins explain ((check-ins - 1) x median interval / span): low for bursts with long pauses. */
+  continuity: number;
   checkins: number;
   connections: number;
   medianInterval: number;
@@ -72,10 +77,14 @@ export function scoreBeacon(times: ArrayLike<number>, sizes: ArrayLike<number>, 
   const size = regularity(s);
   const span = checkins[checkins.length - 1]! - checkins[0]!;
   const persistence = activeSpan > 0 ? Math.min(1, span / activeSpan) : 1;
+  const continuity = span > 0 ? Math.min(1, ((checkins.length - 1) * timing.median) / span) : 0;
   const sizeRegularity = (size.skew + size.dispersion) / 2;
-  const score = (timing.skew + timing.dispersion + sizeRegularity + persistence) / 4;
+  // Timing counts double, and its three measures multiply: bursts with long pauses look regular
+  // to the robust skew and MAD but not to continuity, and any one of them failing is enough.
+  const timingRegularity = Math.cbrt(timing.skew * timing.dispersion * continuity);
+  const score = (2 * timingRegularity + sizeRegularity + persistence) / 4;
   return {
-    score, intervalSkew: timing.skew, intervalDispersion: timing.dispersion, sizeRegularity, persistence,
+    score, timingRegularity, intervalSkew: timing.skew, intervalDispersion: timing.dispersion, sizeRegularity, persistence, continuity,
     checkins: checkins.length, connections: n, medianInterval: timing.median, span,
   };
 }
