@@ -1,0 +1,14 @@
+// Run by `npm ci` / `npm install` (the "prepare" script): links this package's own `slips` command
+// into node_modules/.bin, so that `npx slips ...` works inside the checkout without a global install.
+import { mkdirSync, rmSync, symlinkSync, chmodSync } from 'node:fs';
+import { join, relative, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const binDir = join(root, 'node_modules', '.bin');
+const target = join(root, 'bin', 'slips.js');
+mkdirSync(binDir, { recursive: true });
+const link = join(binDir, 'slips');
+rmSync(link, { force: true });
+symlinkSync(relative(binDir, target), link);
+chmodSync(target, 0o755);
