@@ -12,3 +12,12 @@ const link = join(binDir, 'slips');
 rmSync(link, { force: true });
 symlinkSync(relative(binDir, target), link);
 chmodSync(target, 0o755);
+
+// Precompute the IP -> ASN table once at install, so the first analysis does not pay for parsing
+// the ASN CSV files (later runs load the compact table in milliseconds).
+try {
+  const { loadAsnTable } = await import('../dist/enrich/asn.js');
+  loadAsnTable();
+} catch (e) {
+  console.warn(`slips-ts: could not precompute the ASN table (${e.message}); it will be built on first use`);
+}
