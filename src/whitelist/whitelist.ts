@@ -14,6 +14,7 @@ import type { ProfileStore } from '../store/store.js';
 import { Cidr, ipFacts } from '../util/ip.js';
 import { isOrgName, orgInAsName, orgOfAsn, orgOfDomain, orgOfIp, type OrgName } from '../enrich/orgs.js';
 import type { WhitelistView, WlDirection, WlIgnore } from './registry.js';
+import { BoundedMap } from '../detect/flow_alerts/shared.js';
 
 export type EntryDirection = 'src' | 'dst' | 'both';
 export type EntryIgnore = 'flows' | 'alerts' | 'both';
@@ -115,7 +116,7 @@ const SNI_LIMIT = 200_000;
 
 export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   /** Server address -> TLS server names it presented (learned from the flows the filter sees). */
-  private readonly sniByIp = new Map<string, string>();
+  private readonly sniByIp = new BoundedMap<string, string>(SNI_LIMIT);
   private readonly filtersFlows: boolean;
   /** Why the last whitelisted flow or evidence was dropped (for tests and debugging). */
   lastReason = '';
@@ -192,7 +193,6 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   // Flows (ignore type "flows") ----------------------------------------------------------------------
   dropFlow(flow: Flow): boolean {
     if (flow.type_ === 'ssl' && flow.server_name && ipFacts(flow.daddr).valid) {
-      if (this.sniByIp.size >= SNI_LIMIT && !this.sniByIp.has(flow.daddr)) this.sniByIp.delete(this.sniByIp.keys().next().value!);
       this.sniByIp.set(flow.daddr, flow.server_name);
     }
     if (!this.filtersFlows) return false;

@@ -11,19 +11,26 @@ export interface ConnSummary {
   sbytes: number; dbytes: number; starttime: number;
 }
 
-/** A FIFO-bounded map: the oldest keys are forgotten first. */
+/**
+ * A bounded map that forgets the oldest generation of keys: entries go to a current map; when it
+ * holds half the limit it becomes the previous generation and the older one is dropped. O(1) per
+ * operation (deleting the first key of a large Map one by one is not).
+ */
 export class BoundedMap<K, V> {
-  private readonly m = new Map<K, V>();
-  constructor(private readonly limit: number) {}
-  get(k: K): V | undefined { return this.m.get(k); }
-  has(k: K): boolean { return this.m.has(k); }
+  private cur = new Map<K, V>();
+  private prev = new Map<K, V>();
+  private readonly half: number;
+  constructor(limit: number) { this.half = Math.max(1, Math.floor(limit / 2)); }
+  get(k: K): V | undefined { return this.cur.get(k) ?? this.prev.get(k); }
+  has(k: K): boolean { return this.cur.has(k) || this.prev.has(k); }
   set(k: K, v: V): void {
-    if (!this.m.has(k) && this.m.size >= this.limit) this.m.delete(this.m.keys().next().value as K);
-    this.m.set(k, v);
+    this.prev.delete(k);
+    this.cur.set(k, v);
+    if (this.cur.size >= this.half) { this.prev = this.cur; this.cur = new Map(); }
   }
-  delete(k: K): boolean { return this.m.delete(k); }
-  get size(): number { return this.m.size; }
-  entries(): IterableIterator<[K, V]> { return this.m.entries(); }
+  delete(k: K): boolean { const a = this.cur.delete(k); const b = this.prev.delete(k); return a || b; }
+  get size(): number { return this.cur.size + this.prev.size; }
+  *entries(): IterableIterator<[K, V]> { yield* this.prev.entries(); yield* this.cur.entries(); }
 }
 
 /** A bounded FIFO set (remembers the last `limit` keys). */

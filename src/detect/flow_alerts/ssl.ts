@@ -27,10 +27,21 @@ export function commonName(subject: string): string {
   return (comma < 0 ? rest : rest.slice(0, comma)).trim();
 }
 
-/** True when a certificate name (possibly a wildcard) covers the server name. */
+/** True when a certificate name (possibly with `*` wildcards, each matching any text) covers the server name. */
 export function cnMatches(cn: string, serverName: string): boolean {
-  const re = new RegExp(`^${cn.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-  return re.test(serverName.toLowerCase());
+  const pattern = cn.toLowerCase(), name = serverName.toLowerCase();
+  if (!pattern.includes('*')) return pattern === name;
+  const parts = pattern.split('*');
+  const first = parts[0]!, last = parts[parts.length - 1]!;
+  if (!name.startsWith(first) || !name.endsWith(last) || name.length < first.length + last.length) return false;
+  let at = first.length;
+  const end = name.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const j = name.indexOf(parts[i]!, at);
+    if (j < 0 || j + parts[i]!.length > end) return false;
+    at = j + parts[i]!.length;
+  }
+  return true;
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
