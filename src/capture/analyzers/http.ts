@@ -597,7 +597,7 @@ export class HttpAnalyzer implements AppAnalyzer {
  * "Name 1.2.3"). Only the common shapes; the unparsed text is always kept.
  */
 export function parseSoftwareVersion(s: string): { name: string; major?: number; minor?: number; minor2?: number; minor3?: number; addl?: string } {
-  const m = /^([A-Za-z][\w .+-]*?)[/ _-]v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?([^\s]*)?/.exec(s);
+  const m = /^([^\d/_ ]+?)[/_ -]*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?([^\s]*)?/.exec(s);
   if (!m) return { name: s };
   const out: ReturnType<typeof parseSoftwareVersion> = { name: m[1]!.trim(), major: Number(m[2]) };
   if (m[3] !== undefined) out.minor = Number(m[3]);
