@@ -141,6 +141,17 @@ test('stdin: binary nfdump data is read through the nfdump program', { skip: has
   assert.match(r.stdout, /Analysed 2398 flows/);
 });
 
+test('stdin: a pcap stream is recognised by its magic number and analysed like the file', () => {
+  const pcap = join(SLIPS_DATA, 'test8-malicious.pcap');
+  const whole = runSlips(['-f', pcap]);
+  assert.equal(whole.code, 0, whole.stderr);
+  const r = spawnSync('bash', ['-c', `cat '${pcap}' | '${process.execPath}' --import tsx src/cli/main.ts -f - -o '${tempDir()}/o'`], { cwd: REPO, encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  assert.equal(r.status, 0, r.stderr);
+  const flows = /Analysed (\d+) flows/.exec(whole.stdout)?.[1];
+  assert.ok(flows && Number(flows) > 100);
+  assert.match(r.stdout, new RegExp(`Analysed ${flows} flows`));
+});
+
 /** Runs `slips -g DIR` in the background; resolves once it is following (its slips.log exists). */
 async function startGrowing(dir: string, out: string): Promise<{ stop: () => Promise<number | null>; stderr: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), '-g', dir, '-o', out], {
