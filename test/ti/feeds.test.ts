@@ -175,3 +175,19 @@ test('downloaded content that is not a feed is recognised', () => {
   // Private addresses are unwanted but not corrupt.
   assert.equal(check('10.0.0.1\n8.8.4.4\n'), null);
 });
+
+test('the loader\'s numeric IPv4 filter agrees with isIgnoredIp', async () => {
+  const { isIgnoredIPv4 } = await import('../../src/ti/parsers.js');
+  const { isIgnoredIp, formatIPv4 } = await import('../../src/util/ip.js');
+  const edges = ['0.0.0.1', '9.255.255.255', '10.0.0.0', '11.0.0.0', '100.64.0.1', '126.255.255.255', '127.0.0.1', '169.254.1.1',
+    '172.15.255.255', '172.16.0.0', '172.31.255.255', '172.32.0.0', '192.0.0.7', '192.0.0.8', '192.0.0.170', '192.0.0.172',
+    '192.0.2.1', '192.0.3.1', '192.167.1.1', '192.168.1.1', '198.17.0.1', '198.18.0.1', '198.19.255.255', '198.20.0.1',
+    '198.51.100.1', '203.0.113.9', '203.0.114.1', '223.255.255.255', '224.0.0.1', '239.1.1.1', '240.0.0.1', '255.255.255.255'];
+  let seed = 7;
+  const rand = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed; };
+  const all = [...edges, ...Array.from({ length: 20000 }, () => formatIPv4(rand()))];
+  for (const ip of all) {
+    const [a, b, c, d] = ip.split('.').map(Number) as [number, number, number, number];
+    assert.equal(isIgnoredIPv4(((a << 24) | (b << 16) | (c << 8) | d) >>> 0), isIgnoredIp(ip), ip);
+  }
+});

@@ -5,7 +5,8 @@ import type { ConnFlow, DnsFlow, Flow, HttpFlow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import type { Entity, EvidenceInput } from '../../evidence/types.js';
-import { ipFacts, isIgnoredIp } from '../../util/ip.js';
+import { ipFacts, isIgnoredIp, parseIPv4 } from '../../util/ip.js';
+import { isIgnoredIPv4 } from '../../ti/parsers.js';
 import type { IocInfo, IocStore } from '../../ti/ioc-store.js';
 import { tagsText, tiHandleFor, type TiHandle } from '../../ti/handle.js';
 import { lookupAsn } from '../../enrich/asn.js';
@@ -16,6 +17,21 @@ interface FlowFacts { uid: string; ts: number; proto: string | null; sport: numb
 const ipEntity = (value: string, direction: 'SRC' | 'DST'): Entity => ({ direction, ioc_type: 'IP', value });
 const domainEntity = (value: string, direction: 'SRC' | 'DST'): Entity => ({ direction, ioc_type: 'DOMAIN', value });
 const confText = (c: number): string => String(c);
+
+/**
+ * The feed entry of an address (exact, else the longest listed network); undefined if not listed,
+ * null if the address is not worth looking up (private, reserved, ...). IPv4 is handled on the
+ * number, without the shared per-address facts cache, to stay cheap on the hot path.
+ */
+function listedAddress(store: IocStore, ip: string): IocInfo | undefined | null {
+  const n = parseIPv4(ip);
+  if (n !== null) {
+    if (isIgnoredIPv4(n)) return null;
+    return store.lookupIPv4(n) ?? store.lookupRangeIPv4(n)?.info;
+  }
+  if (isIgnoredIp(ip)) return null;
+  return store.lookupIp(ip) ?? store.lookupRange(ip)?.info;
+}
 
 const MAX_HITS_PER_WINDOW = 10_000;
 const MAX_PROFILE_HITS = 50;
@@ -49,8 +65,13 @@ export class ThreatIntelChecks implements Detector {
 
   onTimewindowClosed(ip: string, tw: number): void { this.reported.delete(`${ip}|${tw}`); }
 
+  /** Reused for every flow: evidence copies what it needs, so nothing is allocated per flow. */
+  private readonly scratch: FlowFacts = { uid: '', ts: 0, proto: null, sport: null, dport: null };
+
   private facts(flow: Flow, proto: string | null, sport: number | null, dport: number | null): FlowFacts {
-    return { uid: flow.uid, ts: flow.starttime, proto, sport, dport };
+    const x = this.scratch;
+    x.uid = flow.uid; x.ts = flow.starttime; x.proto = proto; x.sport = sport; x.dport = dport;
+    return x;
   }
 
   /** True the first time `key` is reported for the profile in the flow's window. */
@@ -88,9 +109,8 @@ export class ThreatIntelChecks implements Detector {
    * the profile as SRC attacker with level low).
    */
   private ip(store: IocStore, ip: string, state: 'src' | 'dst', saddr: string, daddr: string, fc: FlowContext, x: FlowFacts): void {
-    if (isIgnoredIp(ip)) return;
-    const exact = store.lookupIp(ip);
-    const match = exact ?? store.lookupRange(ip)?.info;
+    const match = listedAddress(store, ip);
+    if (match === null) return; // not a public address
     if (match) {
       if (!this.firstTime(fc.ip, x.ts, `ip|${state}|${ip}`)) return;
       const tail = `Description: ${match.description}. Source: ${match.source}.`;
@@ -169,8 +189,9 @@ export class ThreatIntelChecks implements Detector {
     const queryMatch = q && !q.endsWith('.arpa') && !q.endsWith('.local') ? store.lookupDomain(q) : undefined;
     for (const a of f.answers) {
       if (!a || a.startsWith('TXT')) continue;
-      if (!ipFacts(a).valid) { this.cname(store, a, q, f.saddr, fc, x); continue; }
-      if (isIgnoredIp(a)) continue;
+      if (parseIPv4(a) === null && !(a.includes(':') && ipFacts(a).valid)) { this.cname(store, a, q, f.saddr, fc, x); continue; }
+      const listed = listedAddress(store, a);
+      if (listed === null) continue; // private, reserved, ...
       if (queryMatch && this.firstTime(fc.ip, x.ts, `answer-of|${q}|${a}`)) {
         const conf = queryMatch.exact ? 1 : 0.7;
         const tags = tagsText(queryMatch.info);
@@ -183,7 +204,6 @@ export class ThreatIntelChecks implements Detector {
           attacker: ipEntity(f.saddr, 'SRC'), profile: f.saddr,
           threat_level: queryMatch.info.threat_level, confidence: conf, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
       }
-      const listed = store.lookupIp(a) ?? store.lookupRange(a)?.info;
       if (listed) {
         if (!this.firstTime(fc.ip, x.ts, `answer|${a}`)) continue;
         const description = `DNS answer with a blacklisted IP: ${a} for query: ${q} Description: ${listed.description} Source: ${listed.source}.`;
@@ -217,7 +237,7 @@ export class ThreatIntelChecks implements Detector {
     const host = f.host;
     let url: string;
     if (host.length > 2) {
-      if (ipFacts(host).valid) this.ip(store, host, 'dst', f.saddr, f.daddr, fc, x);
+      if (parseIPv4(host) !== null || (host.includes(':') && ipFacts(host).valid)) this.ip(store, host, 'dst', f.saddr, f.daddr, fc, x);
       else this.domain(store, host, f.saddr, fc, x);
       url = `http://${host}${f.uri}`;
     } else url = `http://${f.daddr}${f.uri}`;
