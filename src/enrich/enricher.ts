@@ -6,12 +6,15 @@ import type { EvidenceEnricher } from '../evidence/handler.js';
 import type { DnsResolutions } from '../profiler/dns-cache.js';
 import type { TiHandle } from '../ti/handle.js';
 import type { TrafficFacts } from './traffic-facts.js';
+import type { OnlineReverseDns } from './online-rdns.js';
 import { lookupAsn } from './asn.js';
 import { lookupCountry } from './country.js';
 import { ipFacts } from '../util/ip.js';
 
 export class EntityEnricher implements EvidenceEnricher {
-  constructor(private readonly dns: DnsResolutions, private readonly facts: TrafficFacts, private readonly ti: TiHandle) {}
+  constructor(private readonly dns: DnsResolutions, private readonly facts: TrafficFacts, private readonly ti: TiHandle,
+    /** Optional resolver lookups (off by default); answers show in later evidence. */
+    private readonly onlineRdns: OnlineReverseDns | null = null) {}
 
   enrich(ev: Evidence): void {
     this.entity(ev.attacker);
@@ -34,7 +37,7 @@ export class EntityEnricher implements EvidenceEnricher {
       const c = lookupCountry(ip);
       if (c && !e.geocountry) e.geocountry = c.name;
     }
-    e.rDNS ??= this.facts.rdns(ip);
+    e.rDNS ??= this.facts.rdns(ip) ?? this.onlineRdns?.get(ip);
     if (!e.SNI) { const s = this.facts.snis(ip); if (s?.length) e.SNI = s[s.length - 1]; }
     if (!e.queries) { const r = this.dns.ofIp(ip); if (r?.domains.length) e.queries = [...r.domains]; }
     if (!e.TI) {

@@ -68,20 +68,35 @@ export class ThreatIntel {
     // Remote feeds are downloaded only when enabled; extra feeds (e.g. top domains) are enabled by their own key.
     const extra = new Set(opts.extraFeeds ?? []);
     const toRefresh = active.filter((f) => opts.download || extra.has(f));
+    if (toRefresh.length && opts.waitForDownloads) await ti.refreshAll(toRefresh);
+    ti.store = await ti.build(active, ti.loaded);
     if (toRefresh.length) {
-      const refresh = ti.refreshAll(toRefresh);
-      if (opts.waitForDownloads) await refresh;
-      else {
-        ti.refreshDone = refresh.then(async (changed) => {
-          if (!changed) return;
-          const fresh = await ti.build(active, []);
-          ti.store = fresh;
-          opts.log?.(`Threat intelligence updated: ${fresh.summary()}`);
-        }).catch((e: unknown) => opts.error?.(`threat intelligence refresh failed: ${(e as Error).message}`));
+      // Not waiting: the analysis starts with the cached copies; refreshed tables replace them when ready.
+      if (!opts.waitForDownloads) ti.refreshDone = ti.refreshInBackground(toRefresh, active);
+      // Long runs (live capture) check the feeds again every update period, in the background.
+      if (opts.updatePeriod > 0) {
+        ti.timer = setInterval(() => { ti.refreshDone = ti.refreshInBackground(toRefresh, active); }, opts.updatePeriod * 1000);
+        ti.timer.unref();
       }
     }
-    ti.store = await ti.build(active, ti.loaded);
     return ti;
+  }
+
+  private timer: NodeJS.Timeout | null = null;
+
+  /** Stops the periodic refresh. */
+  stop(): void { if (this.timer) clearInterval(this.timer); this.timer = null; }
+
+  /** Refreshes feeds and, if any changed, swaps in tables rebuilt from the cache. Never throws. */
+  private async refreshInBackground(toRefresh: FeedSpec[], active: FeedSpec[]): Promise<void> {
+    try {
+      if (!(await this.refreshAll(toRefresh))) return;
+      const fresh = await this.build(active, []);
+      this.store = fresh;
+      this.opts.log?.(`Threat intelligence updated: ${fresh.summary()}`);
+    } catch (e) {
+      this.opts.error?.(`threat intelligence refresh failed: ${(e as Error).message}`);
+    }
   }
 
   private remoteFeeds(): FeedSpec[] {

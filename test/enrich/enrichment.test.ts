@@ -71,3 +71,25 @@ test('test9: alerts carry AS, country, SNI and passive DNS of public IPs; profil
   assert.ok(Array.isArray(host.threat_level_history) && host.threat_level_history.length === 1);
   assert.ok(host.used_software === undefined || typeof host.used_software === 'object');
 });
+
+test('optional online rDNS: never blocks, cached, time-limited, public addresses only', async () => {
+  const { OnlineReverseDns } = await import('../../src/enrich/online-rdns.js');
+  const asked: string[] = [];
+  const rdns = new OnlineReverseDns({ timeoutMs: 50, resolve: async (ip) => {
+    asked.push(ip);
+    if (ip === '9.9.9.9') return ['dns9.quad9.net'];
+    if (ip === '1.0.0.1') return new Promise<string[]>(() => {}); // never answers
+    throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+  } });
+  assert.equal(rdns.get('9.9.9.9'), undefined, 'the first call answers at once from the (empty) cache');
+  assert.equal(rdns.get('9.9.9.9'), undefined);
+  assert.equal(rdns.get('10.0.0.1'), undefined);
+  rdns.get('1.0.0.1');
+  rdns.get('8.8.4.4');
+  await rdns.settle();
+  assert.equal(rdns.get('9.9.9.9'), 'dns9.quad9.net');
+  assert.equal(rdns.get('1.0.0.1'), undefined);
+  assert.equal(rdns.get('8.8.4.4'), undefined);
+  assert.deepEqual(asked, ['9.9.9.9', '1.0.0.1', '8.8.4.4'], 'one lookup per address, none for private ones');
+  assert.deepEqual(rdns.stats, { started: 3, answered: 1, failed: 2 });
+});
