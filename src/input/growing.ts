@@ -251,9 +251,27 @@ export class GrowingZeekReader implements FlowReader {
 export async function folderIsBeingWritten(dir: string, quietMs: number, now = Date.now()): Promise<boolean> {
   let names: string[];
   try { names = await readdir(dir); } catch { return false; }
-  for (const n of names) {
-    if (!zeekLogKind(n) || n.endsWith('.gz')) continue;
-    try { if (now - (await stat(join(dir, n))).mtimeMs < quietMs) return true; } catch { /* vanished */ }
+  const logs = names.filter((n) => zeekLogKind(n));
+  // Compressed logs are finished rotations that cannot be followed: such a folder is read as it is.
+  if (logs.some((n) => n.endsWith('.gz'))) return false;
+  for (const n of logs) {
+    const p = join(dir, n);
+    try {
+      const st = await stat(p);
+      if (now - st.mtimeMs >= quietMs) continue;
+      if (!(await endsWithClose(p, st.size))) return true;
+    } catch { /* vanished */ }
   }
   return false;
+}
+
+/** A TSV log Zeek has finished ends with a "#close" line. */
+async function endsWithClose(path: string, size: number): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const n = Math.min(size, 256);
+    const buf = Buffer.alloc(n);
+    await fh.read(buf, 0, n, size - n);
+    return /(^|\n)#close[^\n]*\n?$/.test(buf.toString('utf8'));
+  } finally { await fh.close(); }
 }

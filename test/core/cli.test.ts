@@ -124,11 +124,11 @@ test('bad input is reported with file and line, skipped, and good lines are stil
   writeFileSync(join(dir, 'conn.log'), [
     '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tduration',
     '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tinterval',
-    '1.0\tC1\t10.0.0.1\t5\t8.8.8.8\t0\ttcp\t2000',
+    '1.0\tC1\t10.0.0.1\t5\t5.6.7.8\t0\ttcp\t2000',
     'garbage line here',
-    '2.0\tC2\t10.0.0.1\t5\t8.8.8.8\t77\ttcp\t1',
+    '2.0\tC2\t10.0.0.1\t5\t5.6.7.8\t77\ttcp\t1',
   ].join('\n') + '\n');
-  writeFileSync(join(dir, 'dns.log'), '{"ts":3,"uid":"D1","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"8.8.8.8","id.resp_p":53,"query":"x.com"}\n[1,2]\n{"ts":\n');
+  writeFileSync(join(dir, 'dns.log'), '{"ts":3,"uid":"D1","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"5.6.7.8","id.resp_p":53,"query":"x.com"}\n[1,2]\n{"ts":\n');
   const http = Array.from({ length: 3000 }, (_, i) =>
     `{"ts":${i + 10},"uid":"H${i}","id.orig_h":"10.0.0.1","id.orig_p":1,"id.resp_h":"1.2.3.4","id.resp_p":80,"host":"a.com","user_agent":"x\\u0000<script>"}`).join('\n');
   const gz = gzipSync(http);
@@ -144,8 +144,8 @@ test('bad input is reported with file and line, skipped, and good lines are stil
   assert.match(errors, /ssl\.log:1: data line before any #fields header/);
   assert.match(r.stderr, /conn\.log:4: /);
   const lines = alertsLog(r.out);
-  assert.ok(lines.some((l) => l.includes('Long Connection. Connection from 10.0.0.1 to destination address: 8.8.8.8 took 33 mins')));
-  assert.ok(lines.some((l) => l.includes('Connection to unknown destination port 77/TCP destination IP 8.8.8.8.')));
+  assert.ok(lines.some((l) => l.includes('Long Connection. Connection from 10.0.0.1 to destination address: 5.6.7.8 took 33 mins')));
+  assert.ok(lines.some((l) => l.includes('Connection to unknown destination port 77/TCP destination IP 5.6.7.8.')));
   const alt = query<{ n: number }>(r.out, "SELECT COUNT(*) AS n FROM altflows WHERE flow_type = 'http'")[0]!.n;
   assert.ok(alt > 100, `http records read before the truncation: ${alt}`);
 });
