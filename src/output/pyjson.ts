@@ -30,5 +30,5 @@ export function pyJson(v: Json): string {
     } else if (c === 34) inString = true;
     else if (c === 44 /* , */ || c === 58 /* : */) out[o++] = 32;
   }
-  return out.latin1Slice(0, o);
+  return out.toString('latin1', 0, o);
 }

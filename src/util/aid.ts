@@ -1,5 +1,5 @@
 // AID ("All-ID"): Community ID with the flow start time mixed in, as Slips stores it per flow.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { parseIp } from './ip.js';
 
 const PROTO_NUM: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, 'ipv6-icmp': 58, icmp6: 58 };
@@ -33,12 +33,14 @@ export function aidHash(ts: number, saddr: string, daddr: string, proto: string,
   const cmp = Buffer.compare(src, dst);
   if (!oneWay && (cmp > 0 || (cmp === 0 && sp > dp))) { [src, dst] = [dst, src]; [sp, dp] = [dp, sp]; }
   const tsInt = BigInt(ts.toFixed(6).replace('.', ''));
-  const h = createHash('sha1');
-  const head = Buffer.alloc(10);
-  head.writeUInt16BE(0, 0);
-  head.writeBigInt64BE(tsInt, 2);
-  const tail = Buffer.alloc(6);
-  tail.writeUInt8(pn, 0); tail.writeUInt8(0, 1); tail.writeUInt16BE(sp & 0xffff, 2); tail.writeUInt16BE(dp & 0xffff, 4);
-  h.update(head); h.update(src); h.update(dst); h.update(tail);
-  return `2:${h.digest('base64')}`;
+  const n = src.length;
+  const buf = Buffer.allocUnsafe(10 + 2 * n + 6);
+  buf.writeUInt16BE(0, 0);
+  buf.writeBigInt64BE(tsInt, 2);
+  src.copy(buf, 10);
+  dst.copy(buf, 10 + n);
+  let o = 10 + 2 * n;
+  buf.writeUInt8(pn, o); buf.writeUInt8(0, o + 1); buf.writeUInt16BE(sp & 0xffff, o + 2); buf.writeUInt16BE(dp & 0xffff, o + 4);
+  o += 6;
+  return `2:${hash('sha1', buf, 'base64')}`;
 }

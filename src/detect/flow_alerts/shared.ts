@@ -41,6 +41,9 @@ export class BoundedSet<K> {
   add(k: K): void { this.m.set(k, true); }
 }
 
+/** Swaps two array slots without allocating (destructuring swaps allocate on this hot path). */
+function swap<T>(a: T[], i: number, j: number): void { const t = a[i]!; a[i] = a[j]!; a[j] = t; }
+
 /** Items due at a traffic time, released in due order as the clock advances. */
 export class Scheduler<T> {
   private readonly due: number[] = [];
@@ -54,7 +57,7 @@ export class Scheduler<T> {
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (d[p]! <= d[i]!) break;
-      [d[p], d[i]] = [d[i]!, d[p]!]; [it[p], it[i]] = [it[i]!, it[p]!];
+      swap(d, p, i); swap(it, p, i);
       i = p;
     }
   }
@@ -72,7 +75,7 @@ export class Scheduler<T> {
         if (l < d.length && d[l]! < d[m]!) m = l;
         if (r < d.length && d[r]! < d[m]!) m = r;
         if (m === i) break;
-        [d[m], d[i]] = [d[i]!, d[m]!]; [it[m], it[i]] = [it[i]!, it[m]!];
+        swap(d, m, i); swap(it, m, i);
         i = m;
       }
     }
