@@ -41,11 +41,17 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 const read = await readOnly();
 console.log(`read+split+parse only: ${fmt(read.records)} records in ${read.seconds.toFixed(2)} s = ${fmt(read.records / read.seconds)} records/s`);
 
-const out = join(tmpdir(), `slips-bench-${process.pid}`);
-const child = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'analyse.ts'), dataDir, out],
-  { encoding: 'utf8', maxBuffer: 1 << 26 });
-if (child.status !== 0) { console.error(child.stderr); process.exit(1); }
-const res = JSON.parse(child.stdout.trim().split('\n').pop()!) as { flows: number; seconds: number; maxRssMB: number; evidence: number; alerts: number; profiles: number };
-console.log(`full analysis:         ${fmt(res.flows)} flows in ${res.seconds.toFixed(2)} s = ${fmt(res.flows / res.seconds)} flows/s, ` +
-  `peak RSS ${fmt(res.maxRssMB)} MB (${fmt(res.profiles)} profiles, ${fmt(res.evidence)} evidence, ${fmt(res.alerts)} alerts)`);
-rmSync(out, { recursive: true, force: true });
+function analyse(mode: 'core' | 'all'): void {
+  const out = join(tmpdir(), `slips-bench-${process.pid}-${mode}`);
+  const child = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'analyse.ts'), dataDir, out, mode],
+    { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (child.status !== 0) { console.error(child.stderr); process.exit(1); }
+  const res = JSON.parse(child.stdout.trim().split('\n').pop()!) as { flows: number; seconds: number; maxRssMB: number; evidence: number; alerts: number; profiles: number };
+  const label = mode === 'core' ? 'core pipeline (detection modules off):' : 'full analysis (every detection):    ';
+  console.log(`${label} ${fmt(res.flows)} flows in ${res.seconds.toFixed(2)} s = ${fmt(res.flows / res.seconds)} flows/s, ` +
+    `peak RSS ${fmt(res.maxRssMB)} MB (${fmt(res.profiles)} profiles, ${fmt(res.evidence)} evidence, ${fmt(res.alerts)} alerts)`);
+  rmSync(out, { recursive: true, force: true });
+}
+
+analyse('core');
+analyse('all');
