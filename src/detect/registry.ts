@@ -54,9 +54,9 @@ export interface SetupContext {
 
 /** Run once after the engine is built, before the first flow (e.g. load the whitelist, register enrichers). */
 export const SETUP: ((c: SetupContext) => void | Promise<void>)[] = [
+  setupThreatIntel,
   setupWhitelist,
   announceOfflineFlowAlerts,
   setupLettersExport,
-  setupThreatIntel,
   setupEnrichment,
 ];

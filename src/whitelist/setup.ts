@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { SetupContext } from '../detect/registry.js';
 import { emptyWhitelist, parseTopDomains, parseWhitelist, Whitelist } from './whitelist.js';
 import { setWhitelistView } from './registry.js';
+import { tiHandleFor } from '../ti/handle.js';
 
 export function setupWhitelist(c: SetupContext): void {
   const cfg = c.settings.raw.whitelists;
@@ -16,13 +17,15 @@ export function setupWhitelist(c: SetupContext): void {
       for (const p of parsed.problems.slice(0, 20)) c.error('whitelist', `${path}: ${p}`);
     } else c.print('whitelist', `Whitelist file ${path} not found; no local whitelist is used.`);
   }
-  let top = new Set<string>();
+  // Top domains loaded by the threat-intelligence feeds (a top-domains feed, or a cached download of
+  // whitelists.online_whitelist) are shared by reference, so later refreshes reach the whitelist too.
+  const top = tiHandleFor(c.settings).intel?.store.topDomains ?? new Set<string>();
   if (cfg.enable_online_whitelist === true) {
     const source = String(cfg.online_whitelist);
     if (/^https?:\/\//i.test(source)) {
-      c.print('whitelist', `The top-domains whitelist ${source} is not downloaded (offline); give a local file path in whitelists.online_whitelist to use one.`);
+      if (!top.size) c.print('whitelist', `The top-domains whitelist ${source} is not downloaded (downloads are off); give a local file path in whitelists.online_whitelist to use one.`);
     } else if (existsSync(source)) {
-      top = parseTopDomains(readFileSync(source, 'utf8'));
+      for (const d of parseTopDomains(readFileSync(source, 'utf8'))) top.add(d);
     } else c.error('whitelist', `top-domains file ${source} not found`);
   }
   const wl = new Whitelist(parsed, top, c.engine.dns, c.engine.store);
