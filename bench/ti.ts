@@ -15,6 +15,7 @@ import { FingerprintChecks } from '../src/detect/threat_intelligence/fingerprint
 import { conn, detectionContext } from '../test/helpers/flows.ts';
 import type { DnsFlow, Flow } from '../src/flows/types.ts';
 import { formatIPv4 } from '../src/util/ip.ts';
+import { mulberry32 as rng } from '../src/util/prng.ts';
 
 const { values: args } = parseArgs({ options: {
   ips: { type: 'string', default: '1000000' }, domains: { type: 'string', default: '500000' },
@@ -35,16 +36,6 @@ if (args.child) {
   process.exit(0);
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random globally routable IPv4 address (first octet 1-223, skipping private and special blocks). */
 function publicIp(r: () => number): string {

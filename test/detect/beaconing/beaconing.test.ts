@@ -8,18 +8,8 @@ import { bowleySkew, medianAbsDeviation, scoreBeacon } from '../../../src/detect
 import type { Flow } from '../../../src/flows/types.ts';
 import { conn, detectionContext, fc } from '../../helpers/flows.ts';
 import { alertsLog, runSlips, SLIPS_DATA } from '../../helpers/run.ts';
+import { mulberry32 as rng } from '../../../src/util/prng.ts';
 
-/** mulberry32, so the "random" traffic is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function analyse(flows: { f: Flow; state?: string }[], edit?: Parameters<typeof detectionContext>[0]) {
   const ctx = detectionContext(edit);
