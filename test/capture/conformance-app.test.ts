@@ -63,7 +63,8 @@ test('application logs and conn service match Zeek', { skip: !haveData && 'datas
     const expUids = expConn
       ? uidTuplesFromConn(expConn.rows.map((r) => Object.fromEntries(expConn.fields.map((f, i) => [f, r[i]]))))
       : new Map<string, string>();
-    const actUids = uidTuplesFromConn(recs.get('conn') ?? []);
+    // Without an expected conn.log (bare-mode runs), dhcp rows are keyed on their uid count only.
+    const actUids = expConn ? uidTuplesFromConn(recs.get('conn') ?? []) : new Map<string, string>();
     for (const log of logs) {
       const c = compareLog(log, parseZeekLog(read(e, log)), recs.get(log) ?? [], expUids, actUids);
       account(log, c.expectedRows, c.identical);
