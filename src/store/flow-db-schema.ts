@@ -17,4 +17,10 @@ CREATE TABLE IF NOT EXISTS analysis (key TEXT PRIMARY KEY, value TEXT);
 
 export const enum Op { Flow = 1, Altflow, Evidence, Alert, Profile, Timewindow, Analysis }
 
-export type Row = [Op, ...unknown[]];
+/**
+ * Number of values that follow each op code in a batch. Batches are flat arrays
+ * (op, values..., op, values...): cheaper to copy between threads than an array per row.
+ */
+export const OP_ARITY: Record<Op, number> = {
+  [Op.Flow]: 6, [Op.Altflow]: 6, [Op.Evidence]: 13, [Op.Alert]: 3, [Op.Profile]: 10, [Op.Timewindow]: 9, [Op.Analysis]: 2,
+};

@@ -2,7 +2,7 @@
 // It receives batches of rows from FlowDatabase (flow-db.ts) and commits each batch in one transaction.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { SCHEMA, Op, type Row } from './flow-db-schema.js';
+import { SCHEMA, Op, OP_ARITY } from './flow-db-schema.js';
 
 const { path, pending } = workerData as { path: string; pending: SharedArrayBuffer };
 const counter = new Int32Array(pending);
@@ -25,27 +25,32 @@ const st = {
   analysis: db.prepare('INSERT OR REPLACE INTO analysis VALUES (?, ?)'),
 };
 
-const apply = db.transaction((rows: Row[]) => {
-  for (const r of rows) {
-    switch (r[0]) {
-      case Op.Flow: st.flow.run(r[1], r[2], r[3], r[4], r[5], r[6]); break;
-      case Op.Altflow: st.alt.run(r[1], r[2], r[3], r[4], r[5], r[6]); break;
-      case Op.Evidence: st.evidence.run(...r.slice(1)); break;
+const apply = db.transaction((batch: unknown[]) => {
+  for (let i = 0; i < batch.length;) {
+    const op = batch[i] as Op;
+    const n = OP_ARITY[op];
+    const v = batch.slice(i + 1, i + 1 + n);
+    i += 1 + n;
+    switch (op) {
+      case Op.Flow: st.flow.run(...v); break;
+      case Op.Altflow: st.alt.run(...v); break;
+      case Op.Evidence: st.evidence.run(...v); break;
       case Op.Alert: {
-        const [, alertRow, evidenceIds, uids] = r as unknown as [Op, unknown[], string[], string[]];
+        const [alertRow, evidenceIds, uids] = v as [unknown[], string[], string[]];
         st.alert.run(...alertRow);
         for (const id of evidenceIds) st.evidenceAlert.run(alertRow[0], id);
         for (const uid of uids) { st.labelFlow.run(uid); st.labelAlt.run(uid); }
         break;
       }
-      case Op.Profile: st.profile.run(...r.slice(1)); break;
-      case Op.Timewindow: st.tw.run(...r.slice(1)); break;
-      case Op.Analysis: st.analysis.run(r[1], r[2]); break;
+      case Op.Profile: st.profile.run(...v); break;
+      case Op.Timewindow: st.tw.run(...v); break;
+      case Op.Analysis: st.analysis.run(...v); break;
+      default: throw new Error(`unknown row type ${String(op)} in a database batch`);
     }
   }
 });
 
-parentPort!.on('message', (msg: { rows?: Row[]; close?: boolean }) => {
+parentPort!.on('message', (msg: { rows?: unknown[]; close?: boolean }) => {
   try {
     if (msg.rows) apply(msg.rows);
   } catch (e) {

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Flow } from '../flows/types.js';
 import type { Alert, Evidence } from '../evidence/types.js';
-import { Op, type Row } from './flow-db-schema.js';
+import { Op } from './flow-db-schema.js';
 
 export interface ProfileRow {
   ip: string; firstSeen: number; lastSeen: number; flows: number; threatLevel: string; maxThreatLevel: string;
@@ -31,7 +31,9 @@ function startWorker(jsUrl: URL, workerData: unknown): Worker {
 const MAX_IN_FLIGHT = 6;
 
 export class FlowDatabase {
-  private rows: Row[] = [];
+  /** Pending rows, flattened: op code then its values (see OP_ARITY). */
+  private rows: unknown[] = [];
+  private rowCount = 0;
   private readonly worker: Worker;
   private readonly inFlight: Int32Array;
   private closed: Promise<void> | null = null;
@@ -46,9 +48,9 @@ export class FlowDatabase {
     this.worker.on('error', (e) => { this.errors.push(e.message); });
   }
 
-  private push(row: Row): void {
-    this.rows.push(row);
-    if (this.rows.length >= this.batchSize) this.flush();
+  private push(...row: unknown[]): void {
+    for (let i = 0; i < row.length; i++) this.rows.push(row[i]);
+    if (++this.rowCount >= this.batchSize) this.flush();
   }
 
   /** Hands the pending rows to the writer, waiting first if it is too far behind (bounded memory). */
@@ -60,39 +62,43 @@ export class FlowDatabase {
     Atomics.add(this.inFlight, 0, 1);
     this.worker.postMessage({ rows: this.rows });
     this.rows = [];
+    this.rowCount = 0;
   }
 
+  // addFlow and addAltflow run once per flow: they push their values directly (no rest array).
   addFlow(flow: Flow, profileid: string, twid: string, label: string, aid: string): void {
-    this.push([Op.Flow, flow.uid, JSON.stringify(flow), label, profileid, twid, aid]);
+    this.rows.push(Op.Flow, flow.uid, JSON.stringify(flow), label, profileid, twid, aid);
+    if (++this.rowCount >= this.batchSize) this.flush();
   }
 
   addAltflow(flow: Flow, profileid: string, twid: string, label: string): void {
-    this.push([Op.Altflow, flow.uid, JSON.stringify(flow), label, profileid, twid, flow.type_]);
+    this.rows.push(Op.Altflow, flow.uid, JSON.stringify(flow), label, profileid, twid, flow.type_);
+    if (++this.rowCount >= this.batchSize) this.flush();
   }
 
   addEvidence(ev: Evidence): void {
-    this.push([Op.Evidence, ev.id, `profile_${ev.profile}`, `timewindow${ev.timewindow}`, ev.evidence_type, ev.threat_level,
+    this.push(Op.Evidence, ev.id, `profile_${ev.profile}`, `timewindow${ev.timewindow}`, ev.evidence_type, ev.threat_level,
       ev.confidence, ev.timestamp, ev.attacker.value, ev.victim?.value ?? null, ev.description, JSON.stringify(ev.uid), null,
-      JSON.stringify(ev)]);
+      JSON.stringify(ev));
   }
 
   /** Stores the alert, links its evidence, and relabels every flow of those uids as malicious. */
   addAlert(alert: Alert, uids: Iterable<string>): void {
-    this.push([Op.Alert, [alert.id, String(alert.alert_time), alert.profile, `timewindow${alert.timewindow}`,
-      String(alert.tw_start), String(alert.tw_end), 'malicious'], alert.correl_id, [...uids]]);
+    this.push(Op.Alert, [alert.id, String(alert.alert_time), alert.profile, `timewindow${alert.timewindow}`,
+      String(alert.tw_start), String(alert.tw_end), 'malicious'], alert.correl_id, [...uids]);
   }
 
   upsertProfile(p: ProfileRow): void {
-    this.push([Op.Profile, `profile_${p.ip}`, p.ip, p.firstSeen, p.lastSeen, p.flows, p.threatLevel, p.maxThreatLevel,
-      p.confidence, p.mac, JSON.stringify(p.info)]);
+    this.push(Op.Profile, `profile_${p.ip}`, p.ip, p.firstSeen, p.lastSeen, p.flows, p.threatLevel, p.maxThreatLevel,
+      p.confidence, p.mac, JSON.stringify(p.info));
   }
 
   upsertTimewindow(t: TimewindowRow): void {
-    this.push([Op.Timewindow, `profile_${t.ip}`, `timewindow${t.number}`, t.number, t.start, t.end, t.flows, t.evidence,
-      t.alerts, t.accumulated]);
+    this.push(Op.Timewindow, `profile_${t.ip}`, `timewindow${t.number}`, t.number, t.start, t.end, t.flows, t.evidence,
+      t.alerts, t.accumulated);
   }
 
-  setAnalysis(key: string, value: string): void { this.push([Op.Analysis, key, value]); }
+  setAnalysis(key: string, value: string): void { this.push(Op.Analysis, key, value); }
 
   /** Commits everything and closes the file. */
   close(): Promise<void> {
