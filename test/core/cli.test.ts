@@ -192,3 +192,14 @@ test('the same input gives the same alerts.log on every run', () => {
   const b = alertsLog(runSlips(['-f', input]).out);
   assert.deepEqual(a, b);
 });
+
+test('labelled flows can be exported as TSV with a header of the common columns', () => {
+  const cfg = join(tempDir(), 'slips.yaml');
+  writeFileSync(cfg, 'parameters:\n  export_labeled_flows: true\n  export_format: tsv\n');
+  const r = runSlips(['-c', cfg, '-f', join(SLIPS_DATA, 'port-scans', 'vertical', 'conn.log')]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = readText(join(r.out, 'labeled_flows.tsv')).split('\n').filter(Boolean);
+  assert.equal(rows[0], 'uid\tflow\tlabel\tprofileid\ttwid\tflow_type');
+  assert.equal(rows.length - 1, zeekRecordCount(join(SLIPS_DATA, 'port-scans', 'vertical', 'conn.log')));
+  assert.match(rows[1]!, /^C\w+\t\{.*\}\t(benign|malicious)\tprofile_[\d.]+\ttimewindow\d+\tconn$/);
+});
