@@ -5,6 +5,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { analysePcap } from './engine.js';
+import { analyzerFactory } from './analyzers-hook.js';
 import type { PacketEngineOptions } from './options.js';
 
 export interface FieldSpec {
@@ -274,7 +275,7 @@ export async function zeekCommand(argv: string[]): Promise<number> {
     const src = input === '-' ? process.stdin : input;
     const res = await analysePcap(src, opts, (log, rec) => writer.write(log, rec), (msg) => {
       error = msg;
-    });
+    }, analyzerFactory());
     writer.close();
     if (error) {
       process.stderr.write(`slips zeek: ${error} (${res.packets} packets processed)\n`);

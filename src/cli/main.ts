@@ -25,11 +25,9 @@ function fail(message: string): never {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[2] === 'zeek') {
-    // Loaded lazily: the packet engine is only needed by this sub-command.
-    const spec = '../capture/zeek-command.js';
-    const mod = (await import(spec).catch(() => null)) as { zeekCommand(args: string[]): Promise<number> } | null;
-    if (!mod) fail('the packet engine is not available in this build');
-    return mod.zeekCommand(argv.slice(3));
+    // Loaded lazily: only this sub-command needs the packet engine at start-up.
+    const { zeekCommand } = await import('../capture/index.js');
+    return zeekCommand(argv.slice(3));
   }
   const program = new Command('slips')
     .description('Behavioral network intrusion detection: analyse Zeek logs and other flow inputs')

@@ -52,3 +52,15 @@ test('capture on an interface that does not exist fails with one clear line', { 
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /^slips: cannot capture on nosuchif0: .*No such device/m);
 });
+
+test('slips zeek -r writes Zeek-format logs of a capture, application logs included', () => {
+  const out = tempDir();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), 'zeek', '-r',
+    join(SLIPS_DATA, 'test7-malicious.pcap'), '-o', out], { cwd: REPO, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  for (const log of ['conn.log', 'dns.log']) {
+    const text = readText(join(out, 'zeek_files', log));
+    assert.match(text, /^#fields\t/m, log);
+    assert.ok(text.split('\n').filter((l) => l && !l.startsWith('#')).length > 0, `${log} has rows`);
+  }
+});
