@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { analysePcap } from '../../src/capture/engine.js';
-import { createAnalyzerFactory } from '../../src/capture/analyzers/index.js';
+import { createAnalyzerFactory, type AnalyzerOptions } from '../../src/capture/analyzers/index.js';
 import { APP_SCHEMAS } from '../../src/capture/analyzers/schemas.js';
 import type { PacketEngineOptions } from '../../src/capture/options.js';
 import { connFields, formatZeekValue } from '../../src/capture/zeek-writer.js';
@@ -13,7 +13,7 @@ import { DATA_DIR, type ZeekLog } from './conformance-lib.js';
 
 export type Records = Map<string, Record<string, unknown>[]>;
 
-export async function runWithAnalyzers(pcap: string, opts: PacketEngineOptions): Promise<Records> {
+export async function runWithAnalyzers(pcap: string, opts: PacketEngineOptions, appOpts: AnalyzerOptions = {}): Promise<Records> {
   const out: Records = new Map();
   await analysePcap(
     path.join(DATA_DIR, pcap),
@@ -24,7 +24,7 @@ export async function runWithAnalyzers(pcap: string, opts: PacketEngineOptions):
       l.push(rec);
     },
     () => {},
-    createAnalyzerFactory(),
+    createAnalyzerFactory(appOpts),
   );
   return out;
 }

@@ -23,6 +23,8 @@ export interface AnalyzerOptions {
    * Content detection (DPD signatures) works on any port regardless.
    */
   ports?: Partial<Record<string, { tcp?: number[]; udp?: number[] }>>;
+  /** FTP commands logged to ftp.log besides Zeek's default set (FTP::logged_commands), e.g. '<init>', 'AUTH'. */
+  ftpLoggedCommands?: Iterable<string>;
 }
 
 export interface ResolvedAnalyzerOptions {
@@ -30,6 +32,7 @@ export interface ResolvedAnalyzerOptions {
   maxTlsHandshake: number;
   maxHttpHeader: number;
   disabled: Set<string>;
+  ftpLoggedCommands: Set<string>;
 }
 
 /** An application protocol analyzer attached to one connection. */
@@ -51,6 +54,26 @@ export class SharedState {
   readonly softwareSeen = new Set<string>();
   /** extra end-of-connection hooks for cross-connection aggregation (DHCP) */
   dhcp: unknown = null;
+  /**
+   * Expected connections (FTP data channels): "orig_h|resp_h|resp_p" -> analyzer name and expiry
+   * (packet time). Bounded; entries are used once.
+   */
+  readonly expected = new Map<string, { analyzer: string; expires: number }>();
+
+  expectConnection(origH: string, respH: string, respP: number, analyzer: string, expires: number): void {
+    if (this.expected.size >= 10_000) this.expected.clear();
+    this.expected.set(`${origH}|${respH}|${respP}`, { analyzer, expires });
+  }
+
+  /** the analyzer expected for a new connection (removes the expectation) */
+  takeExpected(origH: string, respH: string, respP: number, now: number): string | null {
+    if (this.expected.size === 0) return null;
+    const k = `${origH}|${respH}|${respP}`;
+    const e = this.expected.get(k);
+    if (!e) return null;
+    this.expected.delete(k);
+    return e.expires >= now ? e.analyzer : null;
+  }
 
   constructor(readonly opts: ResolvedAnalyzerOptions, seed: number) {
     this.fileIds = new UidGenerator(seed ^ 0x0f11e5);
@@ -81,6 +104,58 @@ export interface AppContext {
   weird(name: string, addl?: string, source?: string): void;
   /** the id fields of the connection, in the current orientation */
   idFields(): Record<string, unknown>;
+  /**
+   * Attaches another protocol's analyzer to this connection from now on (FTP AUTH TLS and SMTP
+   * STARTTLS hand over to TLS); returns it, or null if that protocol is disabled or unknown.
+   */
+  attach(name: string): AppAnalyzer | null;
+}
+
+/**
+ * Splits a stream into CRLF/LF-terminated lines with a bounded line buffer: a line longer than
+ * `cap` is cut at `cap` (the rest up to its end of line is dropped) and flagged as too long.
+ */
+export class LineSplitter {
+  private readonly buf: BoundedBuffer;
+  private skipping = false;
+
+  constructor(
+    readonly cap: number,
+    private readonly onLine: (line: Buffer, tooLong: boolean) => void,
+  ) {
+    this.buf = new BoundedBuffer(cap);
+  }
+
+  /** feeds bytes; stops early (returning the offset reached) when `stop()` becomes true after a line */
+  feed(data: Buffer, stop?: () => boolean): number {
+    let start = 0;
+    while (start < data.length) {
+      const nl = data.indexOf(10, start);
+      const end = nl < 0 ? data.length : nl;
+      if (!this.skipping) {
+        const piece = data.subarray(start, end);
+        if (!this.buf.append(piece)) {
+          this.buf.append(piece.subarray(0, this.cap - this.buf.length));
+          this.skipping = true;
+          this.emit(true);
+        }
+      }
+      if (nl < 0) return data.length;
+      start = nl + 1;
+      if (this.skipping) this.skipping = false;
+      else this.emit(false);
+      if (stop?.()) return start;
+    }
+    return start;
+  }
+
+  private emit(tooLong: boolean): void {
+    let line = this.buf.view();
+    if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
+    const copy = Buffer.from(line);
+    this.buf.clear();
+    this.onLine(copy, tooLong);
+  }
 }
 
 /** Zeek's four id columns for a connection. */

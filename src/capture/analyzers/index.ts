@@ -17,7 +17,8 @@ import {
 } from './framework.js';
 import { HttpAnalyzer } from './http.js';
 import { registerAppSchemas } from './schemas.js';
-import { SmtpAnalyzer, FtpAnalyzer } from './smtp.js';
+import { FtpAnalyzer, FtpDataAnalyzer } from './ftp.js';
+import { SmtpAnalyzer } from './smtp.js';
 import { SshAnalyzer } from './ssh.js';
 import { TlsAnalyzer } from './tls.js';
 
@@ -104,6 +105,14 @@ export const PROTOCOLS: ProtocolSpec[] = [
     create: (ctx) => new FtpAnalyzer(ctx),
   },
   {
+    // only attached to the data connections an FTP control connection announced
+    name: 'ftp-data',
+    tcpPorts: [],
+    udpPorts: [],
+    skipPartial: false,
+    create: (ctx) => new FtpDataAnalyzer(ctx),
+  },
+  {
     name: 'dhcp',
     tcpPorts: [],
     udpPorts: [67, 68],
@@ -180,6 +189,16 @@ class ConnDispatcher implements ConnectionAnalyzer, AppContext {
     return connId(this.conn);
   }
 
+  attach(name: string): AppAnalyzer | null {
+    const spec = PROTOCOLS.find((p) => p.name === name);
+    if (!spec || this.shared.opts.disabled.has(name)) return null;
+    const existing = this.attached.find((x) => x.a.name === name);
+    if (existing) return existing.a;
+    const a = spec.create(this, this.proto);
+    this.attached.push({ a, confirmed: false });
+    return a;
+  }
+
   // ---- ConnectionAnalyzer
   deliverStream(isOrig: boolean, data: Buffer): void {
     if (!this.sawData) {
@@ -188,10 +207,15 @@ class ConnDispatcher implements ConnectionAnalyzer, AppContext {
     }
     if (this.dpdChunks) this.dpd(isOrig, data);
     const list = this.attached;
-    for (let i = 0; i < list.length; i++) {
+    // analyzers attached during the call (a TLS hand-over) get the rest of this chunk from the
+    // analyzer that handed over, not the whole chunk
+    for (let i = 0, n = list.length; i < n && i < list.length; i++) {
       const at = list[i]!;
       at.a.stream?.(isOrig, data);
-      if (list[i] !== at) i--; // detached during the call
+      if (list[i] !== at) {
+        i--; // detached during the call
+        n--;
+      }
     }
   }
 
@@ -288,6 +312,7 @@ function resolve(o: AnalyzerOptions = {}): ResolvedAnalyzerOptions {
     maxTlsHandshake: o.maxTlsHandshake ?? 65536,
     maxHttpHeader: o.maxHttpHeader ?? 16384,
     disabled: new Set(o.disabled ?? []),
+    ftpLoggedCommands: new Set(o.ftpLoggedCommands ?? []),
   };
 }
 
@@ -310,7 +335,12 @@ export function createAnalyzerFactory(opts: AnalyzerOptions = {}): AnalyzerFacto
   const none: ProtocolSpec[] = [];
   return (conn) => {
     if (conn.proto === 'tcp') {
-      const byPort = byTcpPort.get(conn.respP) ?? none;
+      let byPort = byTcpPort.get(conn.respP) ?? none;
+      const expected = shared.takeExpected(conn.origH, conn.respH, conn.respP, conn.startTime);
+      if (expected) {
+        const spec = specs.find((s) => s.name === expected);
+        if (spec) byPort = [spec, ...byPort];
+      }
       const dpd = dpdSpecs.filter((s) => !byPort.includes(s));
       return new ConnDispatcher(conn, shared, 'tcp', byPort, dpd);
     }
