@@ -35,6 +35,8 @@ interface ProtocolSpec {
   /** content signature on the start of the originator's / responder's stream */
   sigOrig?: (b: Buffer) => boolean;
   sigResp?: (b: Buffer) => boolean;
+  /** one direction's signature is enough (Zeek 8's TLS signatures have no reverse requirement) */
+  eitherSide?: boolean;
   create(ctx: AppContext, proto: 'tcp' | 'udp'): AppAnalyzer;
 }
 
@@ -75,6 +77,7 @@ export const PROTOCOLS: ProtocolSpec[] = [
     skipPartial: true,
     sigOrig: isTlsClientHello,
     sigResp: isTlsServerHello,
+    eitherSide: true,
     create: (ctx) => new TlsAnalyzer(ctx),
   },
   {
@@ -278,7 +281,7 @@ class ConnDispatcher implements ConnectionAnalyzer, AppContext {
       if (m & bit || !sig || !sig(prefix)) continue;
       m |= bit;
       this.dpdMatched.set(spec.name, m);
-      if (m === 3) this.enable(spec);
+      if (m === 3 || spec.eitherSide) this.enable(spec);
     }
     if (this.dpdLen[0]! >= DPD_BUFFER && this.dpdLen[1]! >= DPD_BUFFER) this.endDpd();
   }

@@ -333,6 +333,11 @@ export class TlsAnalyzer implements AppAnalyzer {
           this.ch = ch;
           this.ts = this.ctx.conn.now();
         }
+        // a well-formed ClientHello confirms, as Zeek does (a server answering garbage keeps "ssl")
+        if (!this.confirmed) {
+          this.confirmed = true;
+          this.ctx.confirm(this);
+        }
         return;
       }
       case 2: {
