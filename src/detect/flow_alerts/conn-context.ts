@@ -2,9 +2,10 @@
 // profile and time window, the local network, DNS resolutions, MAC history (spec detections §2.1).
 import type { ConnFlow, Flow } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
-import { ipFacts, isIgnoredIp } from '../../util/ip.js';
+import { ipFacts, isIgnoredIp, type IpFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
 import { orgOfDomain, orgOfIp } from '../../enrich/orgs.js';
+import { ownString } from '../network_discovery/budget.js';
 import { whitelistView } from '../../whitelist/registry.js';
 import { BoundedSet, pyFloat, pyList, Scheduler, sharedState, type FlowAlertsShared } from './shared.js';
 
@@ -31,9 +32,11 @@ interface WindowState {
   uploads: Map<string, Upload>;
   ports: Map<string, PortsToDst>;
   withoutDns: Set<string>;
+  /** Set when the window closed: a pending check then looks the window up again. */
+  closed: boolean;
 }
 
-interface PendingWithoutDns { f: ConnFlow; tw: number }
+interface PendingWithoutDns { f: ConnFlow; tw: number; w: WindowState }
 
 /** x.y.z.255 from a host of x.y.z.0/24: a directed broadcast, never resolved by DNS. */
 const isSubnetBroadcast = (saddr: string, daddr: string): boolean =>
@@ -41,9 +44,18 @@ const isSubnetBroadcast = (saddr: string, daddr: string): boolean =>
 
 const pushUid = (xs: string[], uid: string): void => { if (xs.length < MAX_UIDS) xs.push(uid); };
 
+/** An IPv4 address DIFFERENT_LOCALNET looks at (not unspecified, broadcast, loopback or multicast). */
+const plainV4 = (x: IpFacts, ip: string): boolean => x.version === 4 && !x.unspecified && ip !== '255.255.255.255'
+  && !x.loopback && !x.multicast;
+
 export class ConnContextChecks implements Detector {
   readonly module = 'flow_alerts';
-  private readonly windows = new Map<string, WindowState>();
+  /** Profile IP -> time-window number -> state (nested, so no joined key is built per flow). */
+  private readonly windows = new Map<string, Map<number, WindowState>>();
+  /** The window of the last lookup: the checks of one flow ask for it several times. */
+  private lastWindow: WindowState | null = null;
+  private lastIp = '';
+  private lastTw = -1;
   private readonly shared: FlowAlertsShared;
   private readonly pendingDns = new Scheduler<PendingWithoutDns>();
   /** Connections that came due before any DNS record was seen: held until one is (or dropped at the end). */
@@ -54,15 +66,25 @@ export class ConnContextChecks implements Detector {
   constructor(private readonly ctx: DetectionContext) { this.shared = sharedState(ctx); }
 
   private window(ip: string, tw: number): WindowState {
-    const key = `${ip}|${tw}`;
-    let w = this.windows.get(key);
-    if (!w) { w = { reconnections: new Map(), uploads: new Map(), ports: new Map(), withoutDns: new Set() }; this.windows.set(key, w); }
+    if (this.lastWindow !== null && this.lastTw === tw && this.lastIp === ip) return this.lastWindow;
+    let byTw = this.windows.get(ip);
+    if (!byTw) { byTw = new Map(); this.windows.set(ownString(ip), byTw); }
+    let w = byTw.get(tw);
+    if (!w) {
+      w = { reconnections: new Map(), uploads: new Map(), ports: new Map(), withoutDns: new Set(), closed: false };
+      byTw.set(tw, w);
+    }
+    this.lastWindow = w; this.lastIp = ip; this.lastTw = tw;
     return w;
   }
 
+  private existingWindow(ip: string, tw: number): WindowState | undefined { return this.windows.get(ip)?.get(tw); }
+
+  private readonly checkPending = (p: PendingWithoutDns): void => this.checkWithoutDns(p);
+
   onFlow(flow: Flow, fc: FlowContext): void {
     this.shared.observe(flow);
-    this.pendingDns.runDue(flow.starttime, (p) => this.checkWithoutDns(p));
+    this.pendingDns.runDue(flow.starttime, this.checkPending);
     if (flow.type_ === 'dns') {
       if (!this.dnsSeen) { this.dnsSeen = true; const h = this.held; this.held = []; for (const p of h) this.checkWithoutDns(p); }
       return;
@@ -112,9 +134,7 @@ export class ConnContextChecks implements Detector {
     const proto = f.proto.toLowerCase();
     if (f.dport === 53 && proto === 'udp') return;
     const s = ipFacts(f.saddr), d = ipFacts(f.daddr);
-    const plain = (x: typeof s, ip: string): boolean => x.version === 4 && !x.unspecified && ip !== '255.255.255.255'
-      && !x.loopback && !x.multicast;
-    if (!plain(s, f.saddr) || !plain(d, f.daddr)) return;
+    if (!plainV4(s, f.saddr) || !plainV4(d, f.daddr)) return;
     if (!((s.private && d.private) || (!s.private && d.private))) return;
     const PROTO = proto.toUpperCase();
     if (d.private && !net.contains(d.parsed)) {
@@ -145,14 +165,14 @@ export class ConnContextChecks implements Detector {
     if (isIgnoredIp(f.daddr) || isSubnetBroadcast(f.saddr, f.daddr)) return;
     const w = this.window(fc.ip, fc.tw);
     if (w.withoutDns.has(f.daddr)) return;
-    if (this.pendingDns.size >= MAX_PENDING) this.pendingDns.runOldest((p) => this.checkWithoutDns(p));
-    this.pendingDns.push(f.starttime + DNS_GRACE, { f, tw: fc.tw });
+    if (this.pendingDns.size >= MAX_PENDING) this.pendingDns.runOldest(this.checkPending);
+    this.pendingDns.push(f.starttime + DNS_GRACE, { f, tw: fc.tw, w });
   }
 
   private checkWithoutDns(p: PendingWithoutDns): void {
     if (!this.dnsSeen) { if (this.held.length < MAX_PENDING) this.held.push(p); return; }
     const f = p.f;
-    const w = this.windows.get(`${f.saddr}|${p.tw}`);
+    const w = p.w.closed ? this.existingWindow(f.saddr, p.tw) : p.w;
     if (!w || w.withoutDns.has(f.daddr)) return;
     const net = this.ctx.network;
     if (net.dhcpServers.has(f.daddr) || net.isClientIp(f.daddr) || this.shared.dohServers.has(f.daddr)) return;
@@ -245,18 +265,21 @@ export class ConnContextChecks implements Detector {
   }
 
   onTimewindowClosed(ip: string, tw: number): void {
-    const key = `${ip}|${tw}`;
-    const w = this.windows.get(key);
-    if (!w) return;
+    const byTw = this.windows.get(ip);
+    const w = byTw?.get(tw);
+    if (!byTw || !w) return;
     const threshold = this.ctx.settings.dataExfiltrationThresholdMB;
     for (const [daddr, u] of w.uploads) {
       if (u.bytes / 1e6 >= threshold) this.emitUpload(ip, daddr, u.bytes, u.uids, u.lastTs, tw);
     }
-    this.windows.delete(key);
+    w.closed = true;
+    byTw.delete(tw);
+    if (byTw.size === 0) this.windows.delete(ip);
+    if (this.lastWindow === w) this.lastWindow = null;
   }
 
   onEnd(): void {
-    this.pendingDns.runAll((p) => this.checkWithoutDns(p));
+    this.pendingDns.runAll(this.checkPending);
     this.held = [];
   }
 }

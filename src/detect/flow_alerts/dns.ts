@@ -7,7 +7,7 @@ import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { ipFacts } from '../../util/ip.js';
 import { dstDomain, dstIp, round2, srcIp } from '../entities.js';
 import { whitelistView } from '../../whitelist/registry.js';
-import { BoundedMap, Scheduler, pyFloat } from './shared.js';
+import { BoundedPairMap, Scheduler, pyFloat } from './shared.js';
 
 /** Minutes after a DNS answer at which Slips looks for a connection to it (the last check decides). */
 const DNS_WAITS = [600, 1200, 1800];
@@ -42,8 +42,8 @@ const round2Text = (x: number): string => pyFloat(round2(x));
 
 export class DnsChecks implements Detector {
   readonly module = 'flow_alerts';
-  /** "saddr|daddr" -> end time of the latest connection between them. */
-  private readonly contacts = new BoundedMap<string, number>(MAX_CONTACTS);
+  /** (saddr, daddr) -> end time of the latest connection between them. */
+  private readonly contacts = new BoundedPairMap<number>(MAX_CONTACTS);
   private readonly pending = new Scheduler<PendingDns>();
   private readonly nxdomains = new Map<string, { queries: Set<string>; uids: string[] }>();
   private readonly arpa = new Map<string, ArpaState>();
@@ -58,9 +58,8 @@ export class DnsChecks implements Detector {
     if (flow.starttime > this.clock) this.clock = flow.starttime;
     this.pending.runDue(flow.starttime, (p) => this.recheck(p));
     if (isConnLike(flow)) {
-      const key = `${flow.saddr}|${flow.daddr}`;
       const end = Math.max(flow.endtime, flow.starttime);
-      if ((this.contacts.get(key) ?? -Infinity) < end) this.contacts.set(key, end);
+      if ((this.contacts.get(flow.saddr, flow.daddr) ?? -Infinity) < end) this.contacts.set(flow.saddr, flow.daddr, end);
       return;
     }
     if (flow.type_ !== 'dns') return;
@@ -87,14 +86,32 @@ export class DnsChecks implements Detector {
     const ips = new Set<string>();
     for (const a of f.answers) {
       if (ipFacts(a).valid) ips.add(a);
-      else for (const ip of this.ctx.dns.ofDomain(a)?.ips ?? []) ips.add(ip);
+      else { const r = this.ctx.dns.ofDomain(a); if (r) for (const ip of r.ips) ips.add(ip); }
     }
-    for (const ip of this.ctx.dns.ofDomain(f.query)?.ips ?? []) ips.add(ip);
+    const r = this.ctx.dns.ofDomain(f.query);
+    if (r) for (const ip of r.ips) ips.add(ip);
     return [...ips];
   }
 
-  private contacted(saddr: string, ips: string[], since: number): boolean {
-    return ips.some((ip) => (this.contacts.get(`${saddr}|${ip}`) ?? -Infinity) >= since);
+  private contactedIp(saddr: string, ip: string, since: number): boolean {
+    return (this.contacts.get(saddr, ip) ?? -Infinity) >= since;
+  }
+
+  /**
+   * Whether the source connected to any address the answer may stand for since `since`: the
+   * addresses remembered with the answer and today's candidates, checked in place (no arrays).
+   */
+  private contactedAny(p: PendingDns): boolean {
+    const { saddr } = p.f;
+    const since = p.twStart;
+    for (const ip of p.ips) if (this.contactedIp(saddr, ip, since)) return true;
+    for (const a of p.f.answers) {
+      if (ipFacts(a).valid) { if (this.contactedIp(saddr, a, since)) return true; }
+      else { const r = this.ctx.dns.ofDomain(a); if (r) for (const ip of r.ips) if (this.contactedIp(saddr, ip, since)) return true; }
+    }
+    const r = this.ctx.dns.ofDomain(p.f.query);
+    if (r) for (const ip of r.ips) if (this.contactedIp(saddr, ip, since)) return true;
+    return false;
   }
 
   private withoutConnection(f: DnsFlow, fc: FlowContext): void {
@@ -107,8 +124,7 @@ export class DnsChecks implements Detector {
 
   /** Re-checks at 10 and 20 minutes; at 30 minutes (or at the end of the input) decides. */
   private recheck(p: PendingDns, final = false): void {
-    const ips = [...new Set([...p.ips, ...this.candidateIps(p.f)])];
-    if (this.contacted(p.f.saddr, ips, p.twStart)) return;
+    if (this.contactedAny(p)) return;
     if (!final && p.check < DNS_WAITS.length - 1) {
       p.check++;
       this.pending.push(p.f.starttime + DNS_WAITS[p.check]!, p);

@@ -4,6 +4,7 @@
 import type { ConnFlow, Flow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext } from '../detector.js';
+import { ownString } from '../network_discovery/budget.js';
 
 /** What later records need from a connection. */
 export interface ConnSummary {
@@ -21,16 +22,54 @@ export class BoundedMap<K, V> {
   private prev = new Map<K, V>();
   private readonly half: number;
   constructor(limit: number) { this.half = Math.max(1, Math.floor(limit / 2)); }
-  get(k: K): V | undefined { return this.cur.get(k) ?? this.prev.get(k); }
-  has(k: K): boolean { return this.cur.has(k) || this.prev.has(k); }
+  get(k: K): V | undefined {
+    const v = this.cur.get(k);
+    return v !== undefined || this.prev.size === 0 ? v : this.prev.get(k);
+  }
+  has(k: K): boolean { return this.cur.has(k) || (this.prev.size !== 0 && this.prev.has(k)); }
   set(k: K, v: V): void {
-    this.prev.delete(k);
+    if (this.prev.size !== 0) this.prev.delete(k);
     this.cur.set(k, v);
     if (this.cur.size >= this.half) { this.prev = this.cur; this.cur = new Map(); }
   }
   delete(k: K): boolean { const a = this.cur.delete(k); const b = this.prev.delete(k); return a || b; }
   get size(): number { return this.cur.size + this.prev.size; }
   *entries(): IterableIterator<[K, V]> { yield* this.prev.entries(); yield* this.cur.entries(); }
+}
+
+/**
+ * BoundedMap keyed by a pair of strings without building a joined key per call (a template-string
+ * key per flow was a large share of the garbage): same generations and limit as BoundedMap, where
+ * each (a, b) pair counts as one entry. Keys are stored as own copies (see ownString): a joined key
+ * never pinned the log line its parts were cut from, and the parts themselves must not either.
+ */
+export class BoundedPairMap<V> {
+  private cur = new Map<string, Map<string, V>>();
+  private prev = new Map<string, Map<string, V>>();
+  private curSize = 0;
+  private prevSize = 0;
+  private readonly half: number;
+  constructor(limit: number) { this.half = Math.max(1, Math.floor(limit / 2)); }
+  get(a: string, b: string): V | undefined {
+    const v = this.cur.get(a)?.get(b);
+    if (v !== undefined || this.prevSize === 0) return v;
+    return this.prev.get(a)?.get(b);
+  }
+  set(a: string, b: string, v: V): void {
+    if (this.prevSize !== 0) {
+      const p = this.prev.get(a);
+      if (p && p.delete(b)) { this.prevSize--; if (p.size === 0) this.prev.delete(a); }
+    }
+    let m = this.cur.get(a);
+    if (!m) { m = new Map(); this.cur.set(ownString(a), m); }
+    if (m.has(b)) m.set(b, v);
+    else { m.set(ownString(b), v); this.curSize++; }
+    if (this.curSize >= this.half) {
+      this.prev = this.cur; this.prevSize = this.curSize;
+      this.cur = new Map(); this.curSize = 0;
+    }
+  }
+  get size(): number { return this.curSize + this.prevSize; }
 }
 
 /** A bounded FIFO set (remembers the last `limit` keys). */
