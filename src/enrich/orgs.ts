@@ -130,8 +130,22 @@ export function orgOfAsn(asn: string): OrgName | null {
   return COMPILED.find((o) => o.asns.has(a))?.name ?? null;
 }
 
+const domainOrgCache = new Map<string, OrgName | null>();
+const DOMAIN_CACHE_LIMIT = 100_000;
+
 /** The organisation owning a domain name (the name itself or one of its parents is listed), or null. */
 export function orgOfDomain(domain: string): OrgName | null {
+  // Asked for the same few names on every evidence (whitelist) and pending connection; the answer
+  // depends only on the shipped lists, so it is cached.
+  const hit = domainOrgCache.get(domain);
+  if (hit !== undefined) return hit;
+  const found = computeOrgOfDomain(domain);
+  if (domainOrgCache.size >= DOMAIN_CACHE_LIMIT) domainOrgCache.clear();
+  domainOrgCache.set(domain, found);
+  return found;
+}
+
+function computeOrgOfDomain(domain: string): OrgName | null {
   let d = domain.trim().toLowerCase();
   if (d.endsWith('.')) d = d.slice(0, -1);
   if (!d) return null;

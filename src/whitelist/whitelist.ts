@@ -37,7 +37,21 @@ const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 export const emptyWhitelist = (): ParsedWhitelist => ({ ips: new Map(), networks: [], domains: new Map(), orgs: new Map(),
   macs: new Map(), problems: [] });
 
-const normaliseDomain = (d: string): string => d.trim().toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
+const slowNormaliseDomain = (d: string): string => d.trim().toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
+
+/**
+ * Lower case, no surrounding spaces, trailing dot or leading "*.". Names seen in traffic are
+ * nearly always already so: they are returned as they are without building new strings.
+ */
+function normaliseDomain(d: string): string {
+  const n = d.length;
+  if (n === 0 || d.charCodeAt(n - 1) === 46 /* . */ || (d.charCodeAt(0) === 42 /* * */ && d.charCodeAt(1) === 46)) return slowNormaliseDomain(d);
+  for (let i = 0; i < n; i++) {
+    const c = d.charCodeAt(i);
+    if (c <= 32 || c > 126 || (c >= 65 && c <= 90)) return slowNormaliseDomain(d);
+  }
+  return d;
+}
 
 /**
  * Reads whitelist.conf text: `type,value,direction,ignore` per line; `;` starts a comment line;
@@ -141,16 +155,21 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   }
 
   isDomainWhitelisted(domain: string, dir: WlDirection, ignore: WlIgnore): boolean {
+    const topApplies = ignore === 'alerts' && dir === 'dst' && this.topDomains.size !== 0;
+    // Nothing to match (the usual run whitelists organisations only): skip the work.
+    if (!this.wl.domains.size && !this.wl.orgs.size && !topApplies) return false;
     let d = normaliseDomain(domain);
     if (!d) return false;
     const full = d;
-    for (;;) {
-      if (applies(this.wl.domains.get(d), dir, ignore)) return this.because(`domain ${full}`);
-      const dot = d.indexOf('.');
-      if (dot < 0) break;
-      d = d.slice(dot + 1);
+    if (this.wl.domains.size) {
+      for (;;) {
+        if (applies(this.wl.domains.get(d), dir, ignore)) return this.because(`domain ${full}`);
+        const dot = d.indexOf('.');
+        if (dot < 0) break;
+        d = d.slice(dot + 1);
+      }
     }
-    if (ignore === 'alerts' && dir === 'dst' && this.isTopDomain(full)) return this.because(`top domain ${full}`);
+    if (topApplies && this.isTopDomain(full)) return this.because(`top domain ${full}`);
     return this.orgApplies(this.wl.orgs.size ? orgOfDomain(full) : null, dir, ignore, `domain ${full}`);
   }
 
@@ -175,19 +194,25 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
 
   private because(reason: string): true { this.lastReason = reason; return true; }
 
-  /** Every name known for an address: DNS answers that pointed to it and TLS server names it presented. */
-  private domainsOfIp(ip: string): string[] {
-    const out = [...(this.dns.ofIp(ip)?.domains ?? [])];
-    const sni = this.sniByIp.get(ip);
-    if (sni) out.push(sni);
-    return out;
-  }
-
   private hostChecks(ip: string, dir: WlDirection, ignore: WlIgnore): boolean {
     if (!ip || !ipFacts(ip).valid) return false;
     if (this.isIpWhitelisted(ip, dir, ignore)) return true;
     if (this.wl.macs.size && this.isMacWhitelisted(this.store.profile(ip)?.mac ?? '', dir, ignore)) return true;
-    return this.domainsOfIp(ip).some((d) => this.isDomainWhitelisted(d, dir, ignore));
+    // Every name known for the address: DNS answers that pointed to it, then the TLS server name it presented.
+    const r = this.dns.ofIp(ip);
+    if (r) for (const d of r.domains) if (this.isDomainWhitelisted(d, dir, ignore)) return true;
+    const sni = this.sniByIp.get(ip);
+    return !!sni && this.isDomainWhitelisted(sni, dir, ignore);
+  }
+
+  private anyDomainWhitelisted(ds: readonly string[] | undefined, dir: WlDirection, ignore: WlIgnore): boolean {
+    if (ds) for (const d of ds) if (this.isDomainWhitelisted(d, dir, ignore)) return true;
+    return false;
+  }
+
+  private anyIpWhitelisted(ips: readonly string[] | undefined, dir: WlDirection, ignore: WlIgnore): boolean {
+    if (ips) for (const ip of ips) if (this.isIpWhitelisted(ip, dir, ignore)) return true;
+    return false;
   }
 
   // Flows (ignore type "flows") ----------------------------------------------------------------------
@@ -218,22 +243,29 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   entityWhitelisted(e: Entity): boolean {
     const dir: WlDirection = e.direction === 'SRC' ? 'src' : 'dst';
     const I: WlIgnore = 'alerts';
-    const domains: string[] = [...(e.queries ?? []), ...(e.CNAME ?? [])];
-    if (e.SNI) domains.push(e.SNI);
-    if (e.rDNS) domains.push(e.rDNS);
-    const ips: string[] = [...(e.DNS_resolution ?? [])];
+    // The names and addresses of the entity, in this order: queries, CNAMEs, SNI, rDNS, then by kind
+    // the domain itself and its CNAMEs / the URL's host name; addresses: DNS resolutions, then those
+    // of the domain / the URL's host address. Checked in place rather than gathered into arrays.
+    let r: { ips: string[]; cnames: string[] } | undefined;
+    let urlName: string | null = null, urlIp: string | null = null;
     if (e.ioc_type === 'IP') {
       if (this.hostChecks(e.value, dir, I)) return true;
     } else if (e.ioc_type === 'DOMAIN') {
-      domains.push(e.value);
-      const r = this.dns.ofDomain(normaliseDomain(e.value));
-      if (r) { ips.push(...r.ips); domains.push(...r.cnames); }
+      r = this.dns.ofDomain(normaliseDomain(e.value));
     } else if (e.ioc_type === 'URL') {
       const host = urlHost(e.value);
-      if (host) (ipFacts(host).valid ? ips : domains).push(host);
+      if (host) { if (ipFacts(host).valid) urlIp = host; else urlName = host; }
     }
-    if (domains.some((d) => this.isDomainWhitelisted(d, dir, I))) return true;
-    if (ips.some((ip) => this.isIpWhitelisted(ip, dir, I))) return true;
+    if (this.anyDomainWhitelisted(e.queries, dir, I) || this.anyDomainWhitelisted(e.CNAME, dir, I)) return true;
+    if (e.SNI && this.isDomainWhitelisted(e.SNI, dir, I)) return true;
+    if (e.rDNS && this.isDomainWhitelisted(e.rDNS, dir, I)) return true;
+    if (e.ioc_type === 'DOMAIN') {
+      if (this.isDomainWhitelisted(e.value, dir, I)) return true;
+      if (r && this.anyDomainWhitelisted(r.cnames, dir, I)) return true;
+    } else if (urlName !== null && this.isDomainWhitelisted(urlName, dir, I)) return true;
+    if (this.anyIpWhitelisted(e.DNS_resolution, dir, I)) return true;
+    if (r && this.anyIpWhitelisted(r.ips, dir, I)) return true;
+    if (urlIp !== null && this.isIpWhitelisted(urlIp, dir, I)) return true;
     if (e.AS && this.wl.orgs.size) {
       const org = orgOfAsn(e.AS.number) ?? orgInAsName(e.AS.org);
       if (this.orgApplies(org, dir, I, `AS ${e.AS.number} ${e.AS.org}`)) return true;

@@ -49,7 +49,7 @@ export class HttpAnalyzer implements Detector {
     this.port80.tick(flow.starttime);
     if (isConnLike(flow)) {
       this.port80.onConn(flow, fc.interpretedState === 'Established');
-      const w = this.weirdWaiting.get(flow.uid);
+      const w = this.weirdWaiting.size === 0 ? undefined : this.weirdWaiting.get(flow.uid);
       if (w) { this.weirdWaiting.delete(flow.uid); this.weirdWithConn(w, this.shared.connByUid.get(flow.uid)!); }
       return;
     }
@@ -78,9 +78,15 @@ export class HttpAnalyzer implements Detector {
     return { uid: [f.uid], timestamp: f.starttime, proto: 'tcp', src_port: f.sport, dst_port: f.dport };
   }
 
+  /** The last user agent tested and its verdict: most records repeat the previous agent. */
+  private lastUa = '';
+  private lastUaSuspicious = false;
+
   private suspiciousUserAgent(f: HttpFlow): void {
     const ua = f.user_agent;
-    if (!ua || !SUSPICIOUS_UA.some((re) => re.test(ua))) return;
+    if (!ua) return;
+    if (ua !== this.lastUa) { this.lastUa = ua; this.lastUaSuspicious = SUSPICIOUS_UA.some((re) => re.test(ua)); }
+    if (!this.lastUaSuspicious) return;
     this.ctx.emit({ ...this.base(f), evidence_type: 'SUSPICIOUS_USER_AGENT',
       description: `Suspicious user-agent: ${ua} while connecting to ${f.host}${f.uri}`,
       attacker: srcIp(f.saddr), victim: dstIp(f.daddr), threat_level: 'high', confidence: 1 });
@@ -156,10 +162,12 @@ export class HttpAnalyzer implements Detector {
       attacker: srcIp(f.saddr), victim: dstIp(f.daddr), threat_level: 'info', confidence: 1 });
   }
 
+  /** Every http.log record (as the original): built directly, without the spread of base(). */
   private httpTraffic(f: HttpFlow): void {
-    this.ctx.emit({ ...this.base(f), evidence_type: 'HTTP_TRAFFIC',
+    this.ctx.emit({ evidence_type: 'HTTP_TRAFFIC',
       description: `Unencrypted HTTP traffic from ${f.saddr} to ${f.daddr}.`,
-      attacker: srcIp(f.saddr), victim: dstIp(f.daddr), threat_level: 'info', confidence: 1 });
+      attacker: srcIp(f.saddr), victim: dstIp(f.daddr), threat_level: 'info', confidence: 1,
+      uid: [f.uid], timestamp: f.starttime, proto: 'tcp', src_port: f.sport, dst_port: f.dport });
   }
 
   private weird(f: WeirdFlow): void {
