@@ -52,7 +52,10 @@ export const SCHEMA = {
     // This project's switch for downloading remote feeds (off: only local files and cached copies are used).
     download_remote_feeds: k(false), download_timeout: k(15) },
   // This project's optional online lookups of the ip_info module (off: everything is offline).
-  ip_info: { online_rdns: k(false), online_lookup_timeout: k(2) },
+  ip_info: { online_rdns: k(false), online_lookup_timeout: k(2),
+    // Domain ages for YOUNG_DOMAIN (docs/enrichment.md): a local file, and/or RDAP/whois lookups.
+    domain_ages_file: k(''), online_domain_age: k(false), rdap_server: k('https://rdap.org/domain/{domain}'),
+    whois_server: k('whois.iana.org') },
   whitelists: { enable_online_whitelist: k(true), online_whitelist_update_period: k(86400),
     online_whitelist: k('https://tranco-list.eu/download/X5QNN/10000'), enable_local_whitelist: k(true),
     local_whitelist_path: k('config/whitelist.conf') },

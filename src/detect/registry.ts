@@ -22,6 +22,7 @@ import { ThreatIntelChecks } from './threat_intelligence/ti.js';
 import { FingerprintChecks } from './threat_intelligence/fingerprints.js';
 import { setupThreatIntel } from '../ti/setup.js';
 import { setupEnrichment } from '../enrich/setup.js';
+import { setupDomainAges } from '../enrich/domain-age.js';
 
 export const DETECTORS: DetectorFactory[] = [
   (ctx) => new IpInfo(ctx),
@@ -56,6 +57,7 @@ export interface SetupContext {
 export const SETUP: ((c: SetupContext) => void | Promise<void>)[] = [
   setupThreatIntel,
   setupWhitelist,
+  setupDomainAges,
   announceOfflineFlowAlerts,
   setupLettersExport,
   setupEnrichment,

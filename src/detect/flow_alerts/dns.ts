@@ -8,6 +8,7 @@ import { ipFacts } from '../../util/ip.js';
 import { dstDomain, dstIp, round2, srcIp } from '../entities.js';
 import { whitelistView } from '../../whitelist/registry.js';
 import { BoundedPairMap, Scheduler, pyFloat } from './shared.js';
+import { domainAgeHandleFor } from '../../enrich/domain-age.js';
 
 /** Minutes after a DNS answer at which Slips looks for a connection to it (the last check decides). */
 const DNS_WAITS = [600, 1200, 1800];
@@ -20,8 +21,15 @@ const MAX_PENDING = 100_000;
 const MAX_CONTACTS = 1_000_000;
 const MAX_PER_WINDOW = 10_000;
 
-/** Where a domain's age comes from (a whois service); none is configured in an offline run. */
-export interface DomainAgeSource { ageDays(domain: string, now: number): number | undefined }
+/** Where a domain's age comes from (src/enrich/domain-age.ts); none is configured by default. */
+export interface DomainAgeSource {
+  /** Age in days at traffic time `now`, or undefined when not known (yet). */
+  ageDays(domain: string, now: number): number | undefined;
+  /** Asynchronous sources: keep a flow whose domain's age is being looked up. */
+  remember?(domain: string, flow: DnsFlow): void;
+  /** Asynchronous sources: the kept flows (from `since` on) whose age arrived, with that age at their time. */
+  takeArrived?(since: number, report: (flow: DnsFlow, ageDays: number) => void): void;
+}
 
 interface PendingDns { f: DnsFlow; ips: string[]; twStart: number; check: number }
 interface ArpaState { ts: number[]; queries: string[]; uids: string[] }
@@ -49,8 +57,11 @@ export class DnsChecks implements Detector {
   private readonly arpa = new Map<string, ArpaState>();
   /** A source of domain ages (whois); YOUNG_DOMAIN is skipped without one. */
   domainAges: DomainAgeSource | null = null;
+  /** The run's configured source, filled by a setup step after the detectors are built. */
+  private readonly configuredAges: { source: DomainAgeSource | null };
+  private readonly reportArrived = (f: DnsFlow, age: number): void => { this.reportYoung(f, age); };
 
-  constructor(private readonly ctx: DetectionContext) {}
+  constructor(private readonly ctx: DetectionContext) { this.configuredAges = domainAgeHandleFor(ctx.settings); }
 
   private clock = -Infinity;
 
@@ -237,11 +248,21 @@ export class DnsChecks implements Detector {
 
   // YOUNG_DOMAIN ------------------------------------------------------------------------------
   private youngDomain(f: DnsFlow): void {
-    if (!this.domainAges) return;
+    const ages = this.domainAges ?? this.configuredAges.source;
+    if (!ages) return;
+    // Ages looked up in the background for earlier queries: reported with those queries' own times
+    // while their windows are still open.
+    ages.takeArrived?.(this.clock - this.ctx.settings.width, this.reportArrived);
     const q = f.query;
     if (!q || q.endsWith('.local') || q.endsWith('.arpa')) return;
-    const age = this.domainAges.ageDays(q, f.starttime);
-    if (age === undefined || age >= YOUNG_DOMAIN_DAYS) return;
+    const age = ages.ageDays(q, f.starttime);
+    if (age === undefined) ages.remember?.(q, f);
+    else this.reportYoung(f, age);
+  }
+
+  private reportYoung(f: DnsFlow, age: number): void {
+    if (age >= YOUNG_DOMAIN_DAYS) return;
+    const q = f.query;
     const description = `connection to a young domain: ${q} registered ${pyFloat(age)} days ago.`;
     const base = { evidence_type: 'YOUNG_DOMAIN' as const, description, confidence: 1, uid: [f.uid],
       timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport };
@@ -260,6 +281,7 @@ export class DnsChecks implements Detector {
   }
 
   onEnd(): void {
+    (this.domainAges ?? this.configuredAges.source)?.takeArrived?.(this.clock - this.ctx.settings.width, this.reportArrived);
     this.pending.runAll((p) => this.recheck(p, true));
   }
 }
