@@ -9,6 +9,7 @@ import { dstDomain, dstIp, round2, srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
 import { Budget, ownString } from '../network_discovery/budget.js';
 import { scoreBeacon, type BeaconScore } from './score.js';
+import { WindowMap } from '../window-map.js';
 
 export interface BeaconSettings {
   minConnections: number;
@@ -90,7 +91,7 @@ interface SourceWindow {
 export class BeaconDetector implements Detector {
   readonly module = 'beaconing';
   readonly settings: BeaconSettings;
-  private readonly windows = new Map<string, SourceWindow>();
+  private readonly windows = new WindowMap<SourceWindow>();
   /** Destination IP -> server name learned from TLS SNI or the HTTP Host header. */
   private readonly names = new Map<string, string>();
 
@@ -112,9 +113,8 @@ export class BeaconDetector implements Detector {
   }
 
   private conn(f: ConnFlow, fc: FlowContext): void {
-    const key = `${fc.ip}|${fc.tw}`;
-    let w = this.windows.get(key);
-    if (!w) { w = { pairs: new Map(), first: f.starttime, last: f.starttime, units: 0 }; this.windows.set(ownString(key), w); }
+    let w = this.windows.get(fc.ip, fc.tw);
+    if (!w) { w = { pairs: new Map(), first: f.starttime, last: f.starttime, units: 0 }; this.windows.set(fc.ip, fc.tw, w); }
     if (f.starttime < w.first) w.first = f.starttime;
     if (f.starttime > w.last) w.last = f.starttime;
     if (f.proto !== 'tcp' && f.proto !== 'udp') return;
@@ -140,10 +140,8 @@ export class BeaconDetector implements Detector {
   }
 
   onTimewindowClosed(ip: string, tw: number): void {
-    const key = `${ip}|${tw}`;
-    const w = this.windows.get(key);
+    const w = this.windows.take(ip, tw);
     if (!w) return;
-    this.windows.delete(key);
     this.budget.give(w.units);
     this.evaluate(ip, tw, w);
   }

@@ -5,7 +5,7 @@ import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { ipFacts, isIgnoredIp, type IpFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
 import { orgOfDomain, orgOfIp } from '../../enrich/orgs.js';
-import { ownString } from '../network_discovery/budget.js';
+import { WindowMap } from '../window-map.js';
 import { whitelistView } from '../../whitelist/registry.js';
 import { BoundedSet, pyFloat, pyList, Scheduler, sharedState, type FlowAlertsShared } from './shared.js';
 
@@ -50,12 +50,7 @@ const plainV4 = (x: IpFacts, ip: string): boolean => x.version === 4 && !x.unspe
 
 export class ConnContextChecks implements Detector {
   readonly module = 'flow_alerts';
-  /** Profile IP -> time-window number -> state (nested, so no joined key is built per flow). */
-  private readonly windows = new Map<string, Map<number, WindowState>>();
-  /** The window of the last lookup: the checks of one flow ask for it several times. */
-  private lastWindow: WindowState | null = null;
-  private lastIp = '';
-  private lastTw = -1;
+  private readonly windows = new WindowMap<WindowState>();
   private readonly shared: FlowAlertsShared;
   private readonly pendingDns = new Scheduler<PendingWithoutDns>();
   /** Connections that came due before any DNS record was seen: held until one is (or dropped at the end). */
@@ -66,19 +61,13 @@ export class ConnContextChecks implements Detector {
   constructor(private readonly ctx: DetectionContext) { this.shared = sharedState(ctx); }
 
   private window(ip: string, tw: number): WindowState {
-    if (this.lastWindow !== null && this.lastTw === tw && this.lastIp === ip) return this.lastWindow;
-    let byTw = this.windows.get(ip);
-    if (!byTw) { byTw = new Map(); this.windows.set(ownString(ip), byTw); }
-    let w = byTw.get(tw);
+    let w = this.windows.get(ip, tw);
     if (!w) {
       w = { reconnections: new Map(), uploads: new Map(), ports: new Map(), withoutDns: new Set(), closed: false };
-      byTw.set(tw, w);
+      this.windows.set(ip, tw, w);
     }
-    this.lastWindow = w; this.lastIp = ip; this.lastTw = tw;
     return w;
   }
-
-  private existingWindow(ip: string, tw: number): WindowState | undefined { return this.windows.get(ip)?.get(tw); }
 
   private readonly checkPending = (p: PendingWithoutDns): void => this.checkWithoutDns(p);
 
@@ -172,13 +161,14 @@ export class ConnContextChecks implements Detector {
   private checkWithoutDns(p: PendingWithoutDns): void {
     if (!this.dnsSeen) { if (this.held.length < MAX_PENDING) this.held.push(p); return; }
     const f = p.f;
-    const w = p.w.closed ? this.existingWindow(f.saddr, p.tw) : p.w;
+    const w = p.w.closed ? this.windows.get(f.saddr, p.tw) : p.w;
     if (!w || w.withoutDns.has(f.daddr)) return;
     const net = this.ctx.network;
-    if (net.dhcpServers.has(f.daddr) || net.isClientIp(f.daddr) || this.shared.dohServers.has(f.daddr)) return;
+    // Pure checks, cheapest and most often deciding first.
+    if (net.dhcpServers.has(f.daddr) || this.shared.dohServers.has(f.daddr)) return;
     const r = this.ctx.dns.ofIp(f.daddr);
     if (r && r.ts >= f.starttime - RESOLUTION_MAX_AGE) return;
-    if (orgOfIp(f.daddr)) return;
+    if (net.isClientIp(f.daddr) || orgOfIp(f.daddr)) return;
     const sni = this.shared.sniByIp.get(f.daddr);
     if (sni && (orgOfDomain(sni) || whitelistView(this.ctx.settings)?.isTopDomain(sni))) return;
     if (w.withoutDns.size >= MAX_KEYS_PER_WINDOW) return;
@@ -265,17 +255,13 @@ export class ConnContextChecks implements Detector {
   }
 
   onTimewindowClosed(ip: string, tw: number): void {
-    const byTw = this.windows.get(ip);
-    const w = byTw?.get(tw);
-    if (!byTw || !w) return;
+    const w = this.windows.take(ip, tw);
+    if (!w) return;
     const threshold = this.ctx.settings.dataExfiltrationThresholdMB;
     for (const [daddr, u] of w.uploads) {
       if (u.bytes / 1e6 >= threshold) this.emitUpload(ip, daddr, u.bytes, u.uids, u.lastTs, tw);
     }
     w.closed = true;
-    byTw.delete(tw);
-    if (byTw.size === 0) this.windows.delete(ip);
-    if (this.lastWindow === w) this.lastWindow = null;
   }
 
   onEnd(): void {

@@ -5,6 +5,7 @@ import type { ConnFlow } from '../../flows/types.js';
 import type { DetectionContext, FlowContext } from '../detector.js';
 import { dstIp, srcIp } from '../entities.js';
 import { Budget, ownString, PortSet } from './budget.js';
+import { WindowMap } from '../window-map.js';
 import { isScanTarget, scanBucket, scanConfidence, scanConfidenceText, shouldReportScan } from './scan-math.js';
 
 interface VerticalTarget {
@@ -41,7 +42,7 @@ const RECORD_UNITS = 4;
 export const DEFAULT_SCAN_BUDGET = 2_000_000;
 
 export class PortScans {
-  private readonly windows = new Map<string, WindowScans>();
+  private readonly windows = new WindowMap<WindowScans>();
 
   constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(DEFAULT_SCAN_BUDGET)) {}
 
@@ -51,9 +52,8 @@ export class PortScans {
     const proto = f.proto;
     if (proto !== 'tcp' && proto !== 'udp') return;
     if (!isScanTarget(f.daddr)) return;
-    const key = `${fc.ip}|${fc.tw}`;
-    let w = this.windows.get(key);
-    if (!w) { w = { tcp: null, udp: null, units: 0 }; this.windows.set(ownString(key), w); }
+    let w = this.windows.get(fc.ip, fc.tw);
+    if (!w) { w = { tcp: null, udp: null, units: 0 }; this.windows.set(fc.ip, fc.tw, w); }
     let p = w[proto];
     if (!p) { p = { vertical: new Map(), horizontal: new Map() }; w[proto] = p; }
     this.vertical(f, fc, proto, p, w);
@@ -116,11 +116,9 @@ export class PortScans {
   }
 
   release(ip: string, tw: number): void {
-    const key = `${ip}|${tw}`;
-    const w = this.windows.get(key);
+    const w = this.windows.take(ip, tw);
     if (!w) return;
     this.budget.give(w.units);
-    this.windows.delete(key);
   }
 
   get openWindows(): number { return this.windows.size; }
