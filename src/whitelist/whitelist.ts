@@ -248,16 +248,20 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
     // of the domain / the URL's host address. Checked in place rather than gathered into arrays.
     let r: { ips: string[]; cnames: string[] } | undefined;
     let urlName: string | null = null, urlIp: string | null = null;
+    /** Names hostChecks already found not whitelisted (the enricher copies them into the entity). */
+    let checkedQueries: readonly string[] | undefined, checkedSni: string | undefined;
     if (e.ioc_type === 'IP') {
       if (this.hostChecks(e.value, dir, I)) return true;
+      if (e.value && ipFacts(e.value).valid) { checkedQueries = this.dns.ofIp(e.value)?.domains; checkedSni = this.sniByIp.get(e.value); }
     } else if (e.ioc_type === 'DOMAIN') {
       r = this.dns.ofDomain(normaliseDomain(e.value));
     } else if (e.ioc_type === 'URL') {
       const host = urlHost(e.value);
       if (host) { if (ipFacts(host).valid) urlIp = host; else urlName = host; }
     }
-    if (this.anyDomainWhitelisted(e.queries, dir, I) || this.anyDomainWhitelisted(e.CNAME, dir, I)) return true;
-    if (e.SNI && this.isDomainWhitelisted(e.SNI, dir, I)) return true;
+    if (!sameList(e.queries, checkedQueries) && this.anyDomainWhitelisted(e.queries, dir, I)) return true;
+    if (this.anyDomainWhitelisted(e.CNAME, dir, I)) return true;
+    if (e.SNI && e.SNI !== checkedSni && this.isDomainWhitelisted(e.SNI, dir, I)) return true;
     if (e.rDNS && this.isDomainWhitelisted(e.rDNS, dir, I)) return true;
     if (e.ioc_type === 'DOMAIN') {
       if (this.isDomainWhitelisted(e.value, dir, I)) return true;
@@ -272,6 +276,13 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
     }
     return false;
   }
+}
+
+/** Same strings in the same order (both present). */
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Names a flow itself carries for its destination. */

@@ -70,7 +70,7 @@ export class DnsChecks implements Detector {
     this.pending.runDue(flow.starttime, (p) => this.recheck(p));
     if (isConnLike(flow)) {
       const end = Math.max(flow.endtime, flow.starttime);
-      if ((this.contacts.get(flow.saddr, flow.daddr) ?? -Infinity) < end) this.contacts.set(flow.saddr, flow.daddr, end);
+      this.contacts.raise(flow.saddr, flow.daddr, end);
       return;
     }
     if (flow.type_ !== 'dns') return;

@@ -69,6 +69,15 @@ export class BoundedPairMap<V> {
       this.cur = new Map(); this.curSize = 0;
     }
   }
+  /** set(a, b, v) unless the stored value is at least v (one lookup per level when it is newer). */
+  raise(a: string, b: string, v: number & V): void {
+    const m = this.cur.get(a);
+    if (m !== undefined) {
+      const old = m.get(b);
+      if (old !== undefined) { if ((old as number) < v) m.set(b, v); return; }
+    }
+    if (((this.get(a, b) as number | undefined) ?? -Infinity) < v) this.set(a, b, v);
+  }
   get size(): number { return this.curSize + this.prevSize; }
 }
 
