@@ -42,16 +42,24 @@ const SERVICES: [string, number, 'tcp' | 'udp' | 'both'][] = [
 
 export class PortRegistry {
   private readonly names = new Map<string, string>();
+  /** The known ports by number, for isKnown on every conn flow without building a "port/proto" key. */
+  private readonly tcp = new Set<number>();
+  private readonly udp = new Set<number>();
   constructor(entries: [string, number, 'tcp' | 'udp' | 'both'][] = SERVICES) {
     for (const [name, port, proto] of entries) {
       for (const p of proto === 'both' ? ['tcp', 'udp'] : [proto]) {
         const key = `${port}/${p}`;
         if (!this.names.has(key)) this.names.set(key, name);
+        (p === 'tcp' ? this.tcp : this.udp).add(port);
       }
     }
   }
   /** Service name of "<port>/<proto>" (proto matched case-insensitively), or undefined when unknown. */
   name(port: number, proto: string): string | undefined { return this.names.get(`${port}/${proto.toLowerCase()}`); }
-  isKnown(port: number, proto: string): boolean { return this.names.has(`${port}/${proto.toLowerCase()}`); }
+  isKnown(port: number, proto: string): boolean {
+    if (proto === 'tcp') return this.tcp.has(port);
+    if (proto === 'udp') return this.udp.has(port);
+    return this.names.has(`${port}/${proto.toLowerCase()}`);
+  }
   get size(): number { return this.names.size; }
 }

@@ -23,7 +23,9 @@ const MAX_UIDS = 100;
 const MAX_PENDING = 100_000;
 
 interface Counter { n: number; uids: string[] }
-interface Upload { bytes: number; lastTs: number; uids: string[] }
+/** Bytes sent to one destination; the first uid inline (most destinations see one flow). */
+interface Upload { bytes: number; lastTs: number; uid0: string; more: string[] | null }
+const uploadUids = (u: Upload): string[] => (u.more ? [u.uid0, ...u.more] : [u.uid0]);
 interface PortsToDst { ports: Map<number, string>; reported: number }
 
 /** Per profile and time window state, released when the window closes. */
@@ -42,7 +44,7 @@ interface PendingWithoutDns { f: ConnFlow; tw: number; w: WindowState }
 const isSubnetBroadcast = (saddr: string, daddr: string): boolean =>
   daddr.endsWith('.255') && saddr.slice(0, saddr.lastIndexOf('.')) === daddr.slice(0, daddr.lastIndexOf('.'));
 
-const pushUid = (xs: string[], uid: string): void => { if (xs.length < MAX_UIDS) xs.push(uid); };
+const pushUid = (xs: string[], uid: string, max = MAX_UIDS): void => { if (xs.length < max) xs.push(uid); };
 
 /** An IPv4 address DIFFERENT_LOCALNET looks at (not unspecified, broadcast, loopback or multicast). */
 const plainV4 = (x: IpFacts, ip: string): boolean => x.version === 4 && !x.unspecified && ip !== '255.255.255.255'
@@ -226,12 +228,14 @@ export class ConnContextChecks implements Detector {
     let u = w.uploads.get(f.daddr);
     if (!u) {
       if (w.uploads.size >= MAX_KEYS_PER_WINDOW) return;
-      u = { bytes: 0, lastTs: f.starttime, uids: [] };
+      u = { bytes: f.sbytes, lastTs: f.starttime, uid0: f.uid, more: null };
       w.uploads.set(f.daddr, u);
+      return;
     }
     u.bytes += f.sbytes;
     if (f.starttime >= u.lastTs) u.lastTs = f.starttime;
-    pushUid(u.uids, f.uid);
+    if (u.more === null) u.more = [f.uid];
+    else pushUid(u.more, f.uid, MAX_UIDS - 1);
   }
 
   // DEVICE_CHANGING_IP ----------------------------------------------------------------------
@@ -259,7 +263,7 @@ export class ConnContextChecks implements Detector {
     if (!w) return;
     const threshold = this.ctx.settings.dataExfiltrationThresholdMB;
     for (const [daddr, u] of w.uploads) {
-      if (u.bytes / 1e6 >= threshold) this.emitUpload(ip, daddr, u.bytes, u.uids, u.lastTs, tw);
+      if (u.bytes / 1e6 >= threshold) this.emitUpload(ip, daddr, u.bytes, uploadUids(u), u.lastTs, tw);
     }
     w.closed = true;
   }

@@ -60,8 +60,9 @@ export class ConnChecks implements Detector {
     if (!f.dport) return;
     const proto = f.proto.toLowerCase();
     if (!proto || proto.includes('icmp')) return;
-    if (this.ctx.isScanner(f.saddr, fc.tw)) return;
+    // Both pure: the cheap port lookup first (isScanner builds a key).
     if (this.ctx.ports.isKnown(f.dport, proto)) return;
+    if (this.ctx.isScanner(f.saddr, fc.tw)) return;
     if (this.ftpPorts.has(f.dport)) return;
     if (this.isP2P(f)) return;
     if (isOrgPort(f, this.ctx.dns, (ip) => this.shared.sniByIp.get(ip))) return;
