@@ -132,6 +132,8 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   /** Server address -> TLS server names it presented (learned from the flows the filter sees). */
   private readonly sniByIp = new BoundedMap<string, string>(SNI_LIMIT);
   private readonly filtersFlows: boolean;
+  /** Name lists (by identity) with no whitelisted name, and for which direction/ignore pairs (bits). */
+  private readonly clearedNames = new WeakMap<readonly string[], { snapshot: string[]; verdicts: number }>();
   /** Why the last whitelisted flow or evidence was dropped (for tests and debugging). */
   lastReason = '';
 
@@ -200,9 +202,28 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
     if (this.wl.macs.size && this.isMacWhitelisted(this.store.profile(ip)?.mac ?? '', dir, ignore)) return true;
     // Every name known for the address: DNS answers that pointed to it, then the TLS server name it presented.
     const r = this.dns.ofIp(ip);
-    if (r) for (const d of r.domains) if (this.isDomainWhitelisted(d, dir, ignore)) return true;
+    if (r && this.anyNameWhitelisted(r.domains, dir, ignore)) return true;
     const sni = this.sniByIp.get(ip);
     return !!sni && this.isDomainWhitelisted(sni, dir, ignore);
+  }
+
+  /**
+   * isDomainWhitelisted over the DNS cache's name list of an address, remembering lists found clear:
+   * the same list is asked about on every evidence of that address, and stays clear until it changes
+   * (compared name by name with a copy). Verdicts that involve the top-domains list (which the
+   * threat-intelligence feeds may refresh) are not remembered.
+   */
+  private anyNameWhitelisted(names: readonly string[], dir: WlDirection, ignore: WlIgnore): boolean {
+    const cacheable = !(ignore === 'alerts' && dir === 'dst' && this.topDomains.size !== 0);
+    const bit = cacheable ? 1 << ((dir === 'src' ? 0 : 2) + (ignore === 'flows' ? 0 : 1)) : 0;
+    let c = bit ? this.clearedNames.get(names) : undefined;
+    if (c && (c.verdicts & bit) !== 0 && sameList(names, c.snapshot)) return false;
+    for (const d of names) if (this.isDomainWhitelisted(d, dir, ignore)) return true;
+    if (!bit) return false;
+    if (!c) { c = { snapshot: [...names], verdicts: 0 }; this.clearedNames.set(names, c); }
+    else if (!sameList(names, c.snapshot)) { c.snapshot = [...names]; c.verdicts = 0; }
+    c.verdicts |= bit;
+    return false;
   }
 
   private anyDomainWhitelisted(ds: readonly string[] | undefined, dir: WlDirection, ignore: WlIgnore): boolean {

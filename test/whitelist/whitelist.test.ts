@@ -105,3 +105,32 @@ test('integration: the default whitelist hides Google evidence; an IP entry hide
   assert.ok(!lines.some((l) => l.includes('GRE tunnel')), 'the GRE flows were dropped');
   assert.ok(lines.some((l) => l.includes('Suspicious user-agent:')));
 });
+
+test('an address whose names were clear is whitelisted once a whitelisted name resolves to it (and for each direction)', () => {
+  const { wl, dnsCache } = make('domain,example.com,dst,alerts\ndomain,example.org,src,alerts');
+  dnsCache.observe(dns({ query: 'plain.test.net', answers: ['9.9.9.1'] }), 1);
+  const toIt = () => ev(ent('SRC', '192.168.1.5'), ent('DST', '9.9.9.1'));
+  assert.ok(!wl.isWhitelisted(toIt()));
+  assert.ok(!wl.isWhitelisted(toIt()), 'asked again: still clear');
+  dnsCache.observe(dns({ query: 'cdn.example.com', answers: ['9.9.9.1'] }), 1);
+  assert.ok(wl.isWhitelisted(toIt()), 'the list of names changed');
+  assert.ok(!wl.isWhitelisted(ev(ent('SRC', '9.9.9.1'))), 'a dst entry does not apply to the address as a source');
+  dnsCache.observe(dns({ query: 'a.example.org', answers: ['9.9.9.1'] }), 1);
+  assert.ok(wl.isWhitelisted(ev(ent('SRC', '9.9.9.1'))), 'a src entry once its name resolves to the address');
+  // A full list (16 names) that rotates keeps the same length: the new last name still counts.
+  for (let i = 0; i < 16; i++) dnsCache.observe(dns({ query: `n${i}.test.net`, answers: ['9.9.9.2'] }), 1);
+  assert.ok(!wl.isWhitelisted(ev(ent('SRC', '192.168.1.5'), ent('DST', '9.9.9.2'))));
+  dnsCache.observe(dns({ query: 'x.example.com', answers: ['9.9.9.2'] }), 1);
+  assert.ok(wl.isWhitelisted(ev(ent('SRC', '192.168.1.5'), ent('DST', '9.9.9.2'))));
+});
+
+test('top domains are consulted on every evidence (a refreshed list applies at once)', () => {
+  const top = new Set<string>(); // empty at first, filled later (as a feed refresh would)
+  const dnsCache = new DnsResolutions();
+  const wl = new Whitelist(parseWhitelist(''), top, dnsCache, new MemoryStore());
+  dnsCache.observe(dns({ query: 'www.tranco-top.com', answers: ['9.9.9.3'] }), 1);
+  const e = () => ev(ent('SRC', '192.168.1.5'), ent('DST', '9.9.9.3'));
+  assert.ok(!wl.isWhitelisted(e()));
+  top.add('tranco-top.com');
+  assert.ok(wl.isWhitelisted(e()));
+});

@@ -4,6 +4,7 @@
 // decision is taken when the traffic clock passes the flow's time plus five minutes, or at the end.
 import type { ConnFlow } from '../../flows/types.js';
 import { Scheduler } from './shared.js';
+import { ownString } from '../network_discovery/budget.js';
 
 const WINDOW = 300;
 const MAX_PAIRS = 200_000;
@@ -11,8 +12,11 @@ const MAX_TIMES_PER_PAIR = 64;
 const MAX_PENDING = 100_000;
 
 export class PortProtocolCorrelation {
-  /** "saddr|daddr" -> start times of connections recognised as the protocol (ascending, bounded). */
-  private readonly recognised = new Map<string, number[]>();
+  /** saddr -> daddr -> start times of connections recognised as the protocol (ascending, bounded). */
+  private readonly recognised = new Map<string, Map<string, number[]>>();
+  /** Pairs in `recognised`. */
+  private pairs = 0;
+  private readonly decideFlow = (f: ConnFlow): void => this.decide(f);
   private readonly pending = new Scheduler<ConnFlow>();
   private clock = -Infinity;
   private nextPrune = -Infinity;
@@ -24,19 +28,21 @@ export class PortProtocolCorrelation {
   tick(ts: number): void {
     if (ts <= this.clock) return;
     this.clock = ts;
-    this.pending.runDue(ts - WINDOW, (f) => this.decide(f));
+    this.pending.runDue(ts - WINDOW, this.decideFlow);
     if (ts >= this.nextPrune) { this.prune(); this.nextPrune = ts + WINDOW; }
   }
 
   /** A record of the protocol (a recognised conn flow, an ssl.log or http.log record) between two hosts. */
   sawProtocol(saddr: string, daddr: string, ts: number): void {
-    const key = `${saddr}|${daddr}`;
-    let times = this.recognised.get(key);
+    let byDst = this.recognised.get(saddr);
+    let times = byDst?.get(daddr);
     if (!times) {
-      if (this.recognised.size >= MAX_PAIRS) this.prune();
-      if (this.recognised.size >= MAX_PAIRS) return;
+      if (this.pairs >= MAX_PAIRS) { this.prune(); byDst = this.recognised.get(saddr); }
+      if (this.pairs >= MAX_PAIRS) return;
       times = [];
-      this.recognised.set(key, times);
+      if (!byDst) { byDst = new Map(); this.recognised.set(ownString(saddr), byDst); }
+      byDst.set(ownString(daddr), times);
+      this.pairs++;
     }
     if (times.length >= MAX_TIMES_PER_PAIR) times.shift();
     times.push(ts);
@@ -46,23 +52,26 @@ export class PortProtocolCorrelation {
   onConn(f: ConnFlow, established: boolean): void {
     if (f.proto !== 'tcp' || f.dport !== this.port || !established || f.sbytes + f.dbytes === 0) return;
     if (this.isProtocol(f.appproto)) { this.sawProtocol(f.saddr, f.daddr, f.starttime); return; }
-    if (this.pending.size >= MAX_PENDING) this.pending.runOldest((x) => this.decide(x));
+    if (this.pending.size >= MAX_PENDING) this.pending.runOldest(this.decideFlow);
     this.pending.push(f.starttime, f);
   }
 
   private decide(f: ConnFlow): void {
-    const times = this.recognised.get(`${f.saddr}|${f.daddr}`);
-    if (times?.some((t) => t >= f.starttime - WINDOW && t <= f.starttime + WINDOW)) return;
+    const times = this.recognised.get(f.saddr)?.get(f.daddr);
+    if (times) for (const t of times) if (t >= f.starttime - WINDOW && t <= f.starttime + WINDOW) return;
     this.report(f);
   }
 
   private prune(): void {
     const oldest = this.clock - 3 * WINDOW;
-    for (const [k, times] of this.recognised) {
-      if (times[times.length - 1]! < oldest) this.recognised.delete(k);
+    for (const [saddr, byDst] of this.recognised) {
+      for (const [daddr, times] of byDst) {
+        if (times[times.length - 1]! < oldest) { byDst.delete(daddr); this.pairs--; }
+      }
+      if (byDst.size === 0) this.recognised.delete(saddr);
     }
   }
 
   /** End of input: every waiting connection is decided with what was seen. */
-  finish(): void { this.pending.runAll((f) => this.decide(f)); }
+  finish(): void { this.pending.runAll(this.decideFlow); }
 }
