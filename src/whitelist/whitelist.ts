@@ -132,8 +132,8 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   /** Server address -> TLS server names it presented (learned from the flows the filter sees). */
   private readonly sniByIp = new BoundedMap<string, string>(SNI_LIMIT);
   private readonly filtersFlows: boolean;
-  /** Name lists (by identity) with no whitelisted name, and for which direction/ignore pairs (bits). */
-  private readonly clearedNames = new WeakMap<readonly string[], { snapshot: string[]; verdicts: number }>();
+  /** DNS name lists (by identity) -> per direction/ignore pair, a copy of the names last found clear. */
+  private readonly clearedNames = new WeakMap<readonly string[], (string[] | null)[]>();
   /** Why the last whitelisted flow or evidence was dropped (for tests and debugging). */
   lastReason = '';
 
@@ -208,21 +208,26 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   }
 
   /**
-   * isDomainWhitelisted over the DNS cache's name list of an address, remembering lists found clear:
-   * the same list is asked about on every evidence of that address, and stays clear until it changes
-   * (compared name by name with a copy). Verdicts that involve the top-domains list (which the
-   * threat-intelligence feeds may refresh) are not remembered.
+   * isDomainWhitelisted over the DNS cache's name list of an address, remembering the names found
+   * clear: the list is asked about on every evidence of that address and changes by a name at a
+   * time, so only names not in the remembered copy are checked. Per direction and ignore type;
+   * verdicts that involve the top-domains list (which feeds may refresh) are not remembered.
    */
   private anyNameWhitelisted(names: readonly string[], dir: WlDirection, ignore: WlIgnore): boolean {
-    const cacheable = !(ignore === 'alerts' && dir === 'dst' && this.topDomains.size !== 0);
-    const bit = cacheable ? 1 << ((dir === 'src' ? 0 : 2) + (ignore === 'flows' ? 0 : 1)) : 0;
-    let c = bit ? this.clearedNames.get(names) : undefined;
-    if (c && (c.verdicts & bit) !== 0 && sameList(names, c.snapshot)) return false;
-    for (const d of names) if (this.isDomainWhitelisted(d, dir, ignore)) return true;
-    if (!bit) return false;
-    if (!c) { c = { snapshot: [...names], verdicts: 0 }; this.clearedNames.set(names, c); }
-    else if (!sameList(names, c.snapshot)) { c.snapshot = [...names]; c.verdicts = 0; }
-    c.verdicts |= bit;
+    if (ignore === 'alerts' && dir === 'dst' && this.topDomains.size !== 0) {
+      for (const d of names) if (this.isDomainWhitelisted(d, dir, ignore)) return true;
+      return false;
+    }
+    const slot = (dir === 'src' ? 0 : 2) + (ignore === 'flows' ? 0 : 1);
+    let known = this.clearedNames.get(names);
+    const clear = known?.[slot];
+    if (clear && sameList(names, clear)) return false;
+    for (const d of names) {
+      if (clear && clear.includes(d)) continue;
+      if (this.isDomainWhitelisted(d, dir, ignore)) return true;
+    }
+    if (!known) { known = [null, null, null, null]; this.clearedNames.set(names, known); }
+    known[slot] = [...names];
     return false;
   }
 

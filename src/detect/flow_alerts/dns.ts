@@ -98,14 +98,15 @@ export class DnsChecks implements Detector {
 
   /** IPs a connection may have gone to: the answers, the addresses of CNAMEs in the answers, earlier answers. */
   private candidateIps(f: DnsFlow): string[] {
-    const ips = new Set<string>();
+    // Distinct, in first-seen order (a short list: includes() instead of a Set and its copy).
+    const ips: string[] = [];
     for (const a of f.answers) {
-      if (ipFacts(a).valid) ips.add(a);
-      else { const r = this.ctx.dns.ofDomain(a); if (r) for (const ip of r.ips) ips.add(ip); }
+      if (ipFacts(a).valid) { if (!ips.includes(a)) ips.push(a); }
+      else { const r = this.ctx.dns.ofDomain(a); if (r) for (const ip of r.ips) if (!ips.includes(ip)) ips.push(ip); }
     }
     const r = this.ctx.dns.ofDomain(f.query);
-    if (r) for (const ip of r.ips) ips.add(ip);
-    return [...ips];
+    if (r) for (const ip of r.ips) if (!ips.includes(ip)) ips.push(ip);
+    return ips;
   }
 
   private contactedIp(saddr: string, ip: string, since: number): boolean {
