@@ -24,7 +24,7 @@ class Log {
   close(): void { this.raw('#close\t2024-01-01-23-59-59\n'); writeSync(this.fd, this.buf.join('')); closeSync(this.fd); }
 }
 
-export interface GenerateOptions { conn: number; hosts: number; out: string; seed?: number }
+export interface GenerateOptions { conn: number; hosts: number; out: string; seed?: number; hours?: number }
 
 export function generate(o: GenerateOptions): { records: number } {
   mkdirSync(o.out, { recursive: true });
@@ -53,7 +53,7 @@ export function generate(o: GenerateOptions): { records: number } {
     ['time', 'string', 'addr', 'port', 'addr', 'port', 'string', 'string', 'string', 'string', 'bool', 'bool', 'string', 'string', 'string', 'string', 'string']);
 
   const start = 1_700_000_000;
-  const span = 6 * 3600; // six one-hour windows
+  const span = (o.hours ?? 6) * 3600; // six one-hour windows by default
   const scanner = clients[0]!, vscanner = clients[1]!, beacon = clients[2]!;
   for (let i = 0; i < o.conn; i++) {
     const ts = (start + (i / o.conn) * span).toFixed(6);
@@ -94,8 +94,9 @@ export function generate(o: GenerateOptions): { records: number } {
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isMain) {
   const { values } = parseArgs({ options: { conn: { type: 'string', default: '1000000' }, hosts: { type: 'string', default: '2000' },
-    out: { type: 'string', default: 'bench/data/zeek-1m' }, seed: { type: 'string', default: '42' } } });
+    out: { type: 'string', default: 'bench/data/zeek-1m' }, seed: { type: 'string', default: '42' },
+    hours: { type: 'string', default: '6' } } });
   const t0 = performance.now();
-  const res = generate({ conn: Number(values.conn), hosts: Number(values.hosts), out: values.out!, seed: Number(values.seed) });
+  const res = generate({ conn: Number(values.conn), hosts: Number(values.hosts), out: values.out!, seed: Number(values.seed), hours: Number(values.hours) });
   console.log(`generated ${res.records} records in ${values.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
