@@ -9,7 +9,7 @@ import { createAnalyzerFactory, type AnalyzerOptions } from '../../src/capture/a
 import { APP_SCHEMAS } from '../../src/capture/analyzers/schemas.js';
 import type { PacketEngineOptions } from '../../src/capture/options.js';
 import { connFields, formatZeekValue } from '../../src/capture/zeek-writer.js';
-import { DATA_DIR, type ZeekLog } from './conformance-lib.js';
+import { DATA_DIR, takeBestMatch, type ZeekLog } from './conformance-lib.js';
 
 export type Records = Map<string, Record<string, unknown>[]>;
 
@@ -116,16 +116,7 @@ export function compareLog(
       res.unmatched.push(k);
       continue;
     }
-    let best = 0;
-    let bestScore = -1;
-    for (const [i, c] of cands.entries()) {
-      const score = compared.filter((f) => c[f] === e[f]).length;
-      if (score > bestScore) {
-        best = i;
-        bestScore = score;
-      }
-    }
-    const a = cands.splice(best, 1)[0]!;
+    const a = takeBestMatch(cands, e, compared);
     const differing = compared.filter((f) => a[f] !== e[f]);
     if (differing.length === 0) res.identical++;
     for (const f of differing) res.diffs.push({ key: k, field: f, expected: e[f]!, actual: a[f]! });

@@ -115,6 +115,20 @@ export function toZeekStrings(rec: Record<string, unknown>, fields: string[]): s
   return fields.map((f) => formatZeekValue(rec[f], TYPES.get(f) ?? 'string'));
 }
 
+/** Removes and returns the candidate row that agrees with `expected` on the most compared fields. */
+export function takeBestMatch(cands: Record<string, string>[], expected: Record<string, string>, compared: string[]): Record<string, string> {
+  let best = 0;
+  let bestScore = -1;
+  for (const [i, c] of cands.entries()) {
+    const score = compared.filter((f) => c[f] === expected[f]).length;
+    if (score > bestScore) {
+      best = i;
+      bestScore = score;
+    }
+  }
+  return cands.splice(best, 1)[0]!;
+}
+
 function tupleOf(row: Record<string, string>): string {
   return `${row['proto']} ${row['id.orig_h']}:${row['id.orig_p']} > ${row['id.resp_h']}:${row['id.resp_p']}`;
 }
@@ -188,16 +202,7 @@ export function compareConn(
       res.unmatched.push(k);
       continue;
     }
-    let best = 0;
-    let bestScore = -1;
-    for (const [i, c] of cands.entries()) {
-      const score = compared.filter((f) => c[f] === e[f]).length;
-      if (score > bestScore) {
-        best = i;
-        bestScore = score;
-      }
-    }
-    const a = cands.splice(best, 1)[0]!;
+    const a = takeBestMatch(cands, e, compared);
     const differing = compared.filter((f) => a[f] !== e[f]);
     if (differing.length === 0) res.identical++;
     else if (differing.length === 1 && differing[0] === 'service') res.onlyServiceDiffers++;
