@@ -2,7 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { PacketEngine, CaptureReader } from '../../src/capture/index.ts';
+import { analyzerFactory } from '../../src/capture/analyzers-hook.ts';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { REPO, SLIPS_DATA, alertsLog, query, readText, runSlips, tempDir } from '../helpers/run.ts';
@@ -63,4 +66,41 @@ test('slips zeek -r writes Zeek-format logs of a capture, application logs inclu
     assert.match(text, /^#fields\t/m, log);
     assert.ok(text.split('\n').filter((l) => l && !l.startsWith('#')).length > 0, `${log} has rows`);
   }
+});
+
+test('Slips pcaps: test8 shows an ARP scan, test12 an ICMP address scan, test7 gives > 290 profiles with analysis_direction all', () => {
+  const t8 = runSlips(['-f', join(SLIPS_DATA, 'test8-malicious.pcap')]);
+  assert.equal(t8.code, 0, t8.stderr);
+  assert.ok(alertsLog(t8.out).some((l) => l.includes('performing an arp scan')));
+  const t12 = runSlips(['-f', join(SLIPS_DATA, 'test12-icmp-portscan.pcap')]);
+  assert.equal(t12.code, 0, t12.stderr);
+  assert.ok(alertsLog(t12.out).some((l) => /performed ICMP address scan on \d+ hosts/.test(l)));
+  const cfg = join(tempDir(), 'all.yaml');
+  writeFileSync(cfg, 'parameters:\n  analysis_direction: all\n');
+  const t7 = runSlips(['-c', cfg, '-f', join(SLIPS_DATA, 'test7-malicious.pcap')]);
+  assert.equal(t7.code, 0, t7.stderr);
+  assert.ok(query<{ n: number }>(t7.out, 'SELECT COUNT(*) AS n FROM profiles')[0]!.n > 290);
+  for (const r of [t8, t12, t7]) assert.equal(readText(join(r.out, 'errors.log')), '', 'no errors');
+});
+
+test('random and truncated packets never throw out of the packet engine', () => {
+  fc.assert(fc.property(
+    fc.array(fc.record({ link: fc.constantFrom(1, 101, 113, 276, 0, 12, 228), data: fc.uint8Array({ maxLength: 200 }) }), { maxLength: 40 }),
+    (packets) => {
+      const records: string[] = [];
+      const engine = new PacketEngine({ preset: 'slips' }, (log) => { records.push(log); }, analyzerFactory());
+      let ts = 1000;
+      for (const p of packets) engine.feedPacket(p.link, (ts += 0.01), Buffer.from(p.data));
+      engine.flush();
+      return records.every((l) => typeof l === 'string');
+    }), { numRuns: 300 });
+  // Every prefix of a real capture's packets, cut at random lengths.
+  const engine = new PacketEngine({ preset: 'slips' }, () => {}, analyzerFactory());
+  const reader = new CaptureReader((link, ts, data) => {
+    for (const cut of [0, 14, 20, 34, 40, 54, Math.floor(data.length / 2)]) engine.feedPacket(link, ts, data.subarray(0, cut));
+    engine.feedPacket(link, ts, data);
+  });
+  reader.push(readFileSync(join(SLIPS_DATA, 'test7-malicious.pcap')));
+  reader.end();
+  engine.flush();
 });
