@@ -6,6 +6,8 @@
  */
 import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 import { analysePcap } from '../../src/capture/engine.js';
+import { CaptureReader } from '../../src/capture/pcap-reader.js';
+import { createReadStream } from 'node:fs';
 import { pcapHeader, pcapRecord, shortTcpConnection } from '../../test/capture/synth.js';
 
 const connections = Number(process.argv[2] ?? 200_000);
@@ -33,6 +35,17 @@ let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 50);
+
+// Baseline: merely reading the capture's packets (pcap framing, no decoding).
+{
+  const t0 = performance.now();
+  let packets = 0;
+  const reader = new CaptureReader(() => { packets++; });
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) reader.push(chunk as Buffer);
+  reader.end();
+  const secs = (performance.now() - t0) / 1000;
+  console.log(`read only: ${packets} packets in ${secs.toFixed(2)} s = ${Math.round(packets / secs).toLocaleString('en')} packets/s`);
+}
 
 for (const preset of ['zeek', 'slips'] as const) {
   let records = 0;
