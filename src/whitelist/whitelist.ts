@@ -128,6 +128,9 @@ const applies = (e: Entry | undefined, dir: WlDirection, ignore: WlIgnore): bool
 
 const SNI_LIMIT = 200_000;
 
+/** Membership and size of a domain list (a Set, or a view over lists that may be replaced). */
+export interface DomainSet { has(domain: string): boolean; readonly size: number }
+
 export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   /** Server address -> TLS server names it presented (learned from the flows the filter sees). */
   private readonly sniByIp = new BoundedMap<string, string>(SNI_LIMIT);
@@ -137,7 +140,7 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   /** Why the last whitelisted flow or evidence was dropped (for tests and debugging). */
   lastReason = '';
 
-  constructor(readonly wl: ParsedWhitelist, readonly topDomains: Set<string>, private readonly dns: DnsResolutions,
+  constructor(readonly wl: ParsedWhitelist, readonly topDomains: DomainSet, private readonly dns: DnsResolutions,
     private readonly store: ProfileStore) {
     const entries: Entry[] = [...wl.ips.values(), ...wl.networks.map((n) => n.entry), ...wl.domains.values(),
       ...wl.orgs.values(), ...wl.macs.values()];
