@@ -35,11 +35,12 @@ export class EvidenceHandler {
   constructor(private readonly opts: EvidenceHandlerOptions, private readonly store: ProfileStore,
     private readonly grid: TimeWindowGrid, private readonly outputs: EvidenceOutputs, private readonly ids: IdGenerator) {}
 
-  handle(ev: Evidence): void {
-    if (this.opts.disabledDetections.has(ev.evidence_type)) return;
+  /** Processes one evidence; false when it was dropped (disabled type or whitelisted). */
+  handle(ev: Evidence): boolean {
+    if (this.opts.disabledDetections.has(ev.evidence_type)) return false;
     if (ev.confidence > 1) ev.confidence = 1;
     for (const e of this.enrichers) e.enrich(ev);
-    for (const f of this.filters) if (f.isWhitelisted(ev)) { this.whitelistedCount++; return; }
+    for (const f of this.filters) if (f.isWhitelisted(ev)) { this.whitelistedCount++; return false; }
     this.evidenceCount++;
     const [profile] = this.store.ensureProfile(ev.profile, ev.timestamp);
     const tw = this.store.ensureTimewindow(ev.profile, ev.timewindow, this.grid.startOf(ev.timewindow), this.grid.endOf(ev.timewindow));
@@ -73,5 +74,6 @@ export class EvidenceHandler {
       profile.confidence = 1;
       this.outputs.alert(alert, members, profile.hostname);
     }
+    return true;
   }
 }

@@ -4,7 +4,7 @@ import type { Flow } from '../flows/types.js';
 import { interpretState, isConnLike } from '../flows/types.js';
 import type { Settings } from '../config/config.js';
 import type { Evidence, EvidenceInput } from '../evidence/types.js';
-import { normaliseProto } from '../evidence/types.js';
+import { normaliseProto, THREAT_VALUE, type ThreatLevel } from '../evidence/types.js';
 import { EvidenceHandler, type EvidenceOutputs } from '../evidence/handler.js';
 import type { IdGenerator } from '../evidence/ids.js';
 import type { ProfileStore, TimewindowState } from '../store/store.js';
@@ -47,6 +47,8 @@ export class Engine {
   readonly flowFilters: FlowFilter[] = [];
   private readonly detectors: Detector[] = [];
   private readonly scanners = new Set<string>();
+  /** The detector being run, so that evidence can be attributed to its module. */
+  private currentModule = '';
   private maxTs = -Infinity;
   private nextCloseCheck = Infinity;
   private flows = 0;
@@ -78,6 +80,19 @@ export class Engine {
 
   get activeModules(): string[] { return [...new Set(this.detectors.map((d) => d.module))]; }
 
+  /**
+   * The labels modules gave a profile (profile field `modules_labels`): for each module, the highest
+   * threat level of the evidence it filed with the profile as attacker.
+   */
+  private labelProfile(ev: Evidence, module: string): void {
+    if (ev.attacker.direction !== 'SRC') return;
+    const p = this.store.profile(ev.profile);
+    if (!p) return;
+    const labels = (p.info.modules_labels ??= {}) as Record<string, ThreatLevel>;
+    const old = labels[module];
+    if (!old || THREAT_VALUE[ev.threat_level] > THREAT_VALUE[old]) labels[module] = ev.threat_level;
+  }
+
   private emit(input: EvidenceInput, ids: IdGenerator): string {
     const profile = input.profile
       ?? (input.attacker.direction === 'SRC' || !input.victim ? input.attacker.value : input.victim.value);
@@ -100,7 +115,7 @@ export class Engine {
       method: input.method ?? 'Heuristic',
       rel_id: input.rel_id ?? null,
     };
-    this.handler.handle(ev);
+    if (this.handler.handle(ev) && this.currentModule) this.labelProfile(ev, this.currentModule);
     return ev.id;
   }
 
@@ -149,6 +164,7 @@ export class Engine {
     if (t === 'dns') this.dns.observe(flow, tw);
     const fc: FlowContext = { ip: flow.saddr, tw, twStart: window.start, interpretedState: state };
     for (const d of this.detectors) {
+      this.currentModule = d.module;
       try { d.onFlow(flow, fc); } catch (e) { this.hooks.detectorError(d.module, `flow ${flow.uid}`, e); }
     }
 
@@ -179,6 +195,7 @@ export class Engine {
 
   private closeWindow(w: TimewindowState): void {
     for (const d of this.detectors) {
+      this.currentModule = d.module;
       try { d.onTimewindowClosed?.(w.ip, w.number); } catch (e) { this.hooks.detectorError(d.module, `closing profile_${w.ip} timewindow${w.number}`, e); }
     }
     this.scanners.delete(`${w.ip}|${w.number}`);
@@ -191,6 +208,7 @@ export class Engine {
   /** End of input: detectors flush pending checks, every window closes, profiles are written. */
   finish(): void {
     for (const d of this.detectors) {
+      this.currentModule = d.module;
       try { d.onEnd?.(); } catch (e) { this.hooks.detectorError(d.module, 'end of input', e); }
     }
     for (const w of [...this.store.openTimewindows()]) this.closeWindow(w);

@@ -92,6 +92,10 @@ test('port scans: unknown ports are reported, and a low threshold raises alerts 
   assert.equal(a!.n, alerts.length);
   const malicious = query<{ n: number }>(r.out, "SELECT COUNT(*) AS n FROM flows WHERE label = 'malicious'")[0]!.n;
   assert.ok(malicious > 0);
+  const [scanner] = query<{ info: string }>(r.out, "SELECT info FROM profiles WHERE ip = '10.0.2.112'");
+  const labels = (JSON.parse(scanner!.info) as { modules_labels?: Record<string, string> }).modules_labels ?? {};
+  assert.equal(labels.network_discovery, 'high', JSON.stringify(labels));
+  assert.equal(labels.flow_alerts, 'high', 'UNKNOWN_PORT of established flows before the scan was recognised');
   const incidents = alertsJson(r.out).filter((o) => o.Status === 'Incident');
   assert.equal(incidents.length, alerts.length);
   checkIdmef(alertsJson(r.out));
