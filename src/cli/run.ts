@@ -60,6 +60,9 @@ export interface RunResult {
   seconds: number;
 }
 
+/** Names that show a folder holds an earlier run's output, so -o may clear it. */
+const SLIPS_OUTPUT_MARKERS = new Set(['slips.log', 'errors.log', 'alerts', 'databases', 'metadata', 'slips_output.txt']);
+
 /** A run that cannot start: one line for the user, non-zero exit. */
 export class StartError extends Error {}
 
@@ -69,8 +72,13 @@ function prepareOutputDir(opts: RunOptions): string {
     : resolve('output', `${basename(opts.input)}_${folderStamp(nowEpoch())}`);
   try {
     if (existsSync(dir)) {
-      // Like the original, -o reuses the folder after deleting what is in it (test mode keeps slips_output.txt).
-      for (const name of readdirSync(dir)) {
+      // Like the original, -o reuses the folder after deleting what is in it (test mode keeps
+      // slips_output.txt) -- but only a folder that is empty or holds an earlier run's output.
+      const names = readdirSync(dir);
+      if (names.length && !names.some((n) => SLIPS_OUTPUT_MARKERS.has(n))) {
+        throw new StartError(`output folder ${dir} is not empty and holds no earlier slips output; not deleting its contents (choose another -o)`);
+      }
+      for (const name of names) {
         if (opts.testing && name === 'slips_output.txt') continue;
         rmSync(join(dir, name), { recursive: true, force: true });
       }
@@ -78,6 +86,7 @@ function prepareOutputDir(opts: RunOptions): string {
     mkdirSync(join(dir, 'alerts'), { recursive: true });
     mkdirSync(join(dir, 'databases'), { recursive: true });
   } catch (e) {
+    if (e instanceof StartError) throw e;
     throw new StartError(`cannot prepare output folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return dir;

@@ -178,8 +178,15 @@ test('an unusable PATH or config gives one clear line and a non-zero exit', () =
   }
 });
 
-test('-o clears the folder first; -V prints the version', () => {
+test('-o clears an earlier output folder first, refuses to clear any other folder; -V prints the version', () => {
+  const other = tempDir();
+  writeFileSync(join(other, 'precious.txt'), 'keep me');
+  const refused = runSlips(['-f', join(SLIPS_DATA, 'port-scans', 'vertical', 'conn.log'), '-o', other]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /^slips: output folder .* is not empty and holds no earlier slips output/);
+  assert.equal(readText(join(other, 'precious.txt')), 'keep me');
   const out = tempDir();
+  writeFileSync(join(out, 'slips.log'), 'an earlier run');
   mkdirSync(join(out, 'old'));
   writeFileSync(join(out, 'old', 'x'), 'x');
   const r = runSlips(['-f', join(SLIPS_DATA, 'port-scans', 'vertical', 'conn.log'), '-o', out]);
