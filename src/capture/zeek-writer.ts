@@ -14,13 +14,18 @@ export interface FieldSpec {
   type: string;
 }
 
-const CONN_FIELDS: FieldSpec[] = [
+/** The leading columns of every connection-based log. */
+const CONN_ID_FIELDS: FieldSpec[] = [
   { name: 'ts', type: 'time' },
   { name: 'uid', type: 'string' },
   { name: 'id.orig_h', type: 'addr' },
   { name: 'id.orig_p', type: 'port' },
   { name: 'id.resp_h', type: 'addr' },
   { name: 'id.resp_p', type: 'port' },
+];
+
+const CONN_FIELDS: FieldSpec[] = [
+  ...CONN_ID_FIELDS,
   { name: 'proto', type: 'enum' },
   { name: 'service', type: 'string' },
   { name: 'duration', type: 'interval' },
@@ -48,12 +53,7 @@ const L2_FIELDS: FieldSpec[] = [
 export const SCHEMAS: Record<string, FieldSpec[]> = {
   conn: CONN_FIELDS,
   tunnel: [
-    { name: 'ts', type: 'time' },
-    { name: 'uid', type: 'string' },
-    { name: 'id.orig_h', type: 'addr' },
-    { name: 'id.orig_p', type: 'port' },
-    { name: 'id.resp_h', type: 'addr' },
-    { name: 'id.resp_p', type: 'port' },
+    ...CONN_ID_FIELDS,
     { name: 'tunnel_type', type: 'enum' },
     { name: 'action', type: 'enum' },
   ],
