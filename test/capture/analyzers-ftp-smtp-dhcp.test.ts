@@ -6,42 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { AnalyzerFactory, ConnectionAnalyzer, ConnectionHandle } from '../../src/capture/analyzer.js';
+import type { AnalyzerFactory, ConnectionAnalyzer } from '../../src/capture/analyzer.js';
+import { fakeConnection, type EmittedRecords, type FakeConn } from './fake-conn.js';
 import { createAnalyzerFactory } from '../../src/capture/analyzers/index.js';
 
-interface FakeConn extends ConnectionHandle {
-  services: string[];
-  t: number;
-}
-
-type Out = Array<[string, Record<string, unknown>]>;
+type Out = EmittedRecords;
 
 let uidCounter = 0;
 function fakeConn(out: Out, proto: 'tcp' | 'udp', origH: string, origP: number, respH: string, respP: number, t = 1000): FakeConn {
-  const c: FakeConn = {
-    uid: `C${++uidCounter}`,
-    proto,
-    origH,
-    origP,
-    respH,
-    respP,
-    startTime: t,
-    services: [],
-    t,
-    confirmService(n) {
-      if (!c.services.includes(n)) c.services.push(n);
-    },
-    removeService(n) {
-      c.services = c.services.filter((x) => x !== n);
-    },
-    isPartial: () => false,
-    flipRoles() {},
-    now: () => c.t,
-    emit(log, rec) {
-      out.push([log, rec]);
-    },
-  };
-  return c;
+  return fakeConnection({ uid: `C${++uidCounter}`, proto, origH, origP, respH, respP, t, out });
 }
 
 const rows = (out: Out, log: string): Array<Record<string, unknown>> => out.filter(([l]) => l === log).map(([, r]) => r);

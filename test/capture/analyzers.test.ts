@@ -7,44 +7,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { ConnectionAnalyzer, ConnectionHandle } from '../../src/capture/analyzer.js';
+import type { ConnectionAnalyzer } from '../../src/capture/analyzer.js';
+import { fakeConnection, type FakeConn } from './fake-conn.js';
 import { createAnalyzerFactory } from '../../src/capture/analyzers/index.js';
 import { parseDnsMessage, readName } from '../../src/capture/analyzers/dns.js';
 import { parseRequestLine } from '../../src/capture/analyzers/http.js';
 import { ja3, parseClientHello } from '../../src/capture/analyzers/tls.js';
 
-interface FakeConn extends ConnectionHandle {
-  services: string[];
-  out: Array<[string, Record<string, unknown>]>;
-  t: number;
-}
-
 function fakeConn(proto: 'tcp' | 'udp', respP: number, origP = 40000): FakeConn {
-  const c: FakeConn = {
-    uid: 'Ctest',
-    proto,
-    origH: '10.0.0.1',
-    origP,
-    respH: '192.0.2.1',
-    respP,
-    startTime: 1000,
-    services: [],
-    out: [],
-    t: 1000,
-    confirmService(n) {
-      if (!c.services.includes(n)) c.services.push(n);
-    },
-    removeService(n) {
-      c.services = c.services.filter((x) => x !== n);
-    },
-    isPartial: () => false,
-    flipRoles() {},
-    now: () => c.t,
-    emit(log, rec) {
-      c.out.push([log, rec]);
-    },
-  };
-  return c;
+  return fakeConnection({ proto, respP, origP });
 }
 
 function attach(proto: 'tcp' | 'udp', port: number): { conn: FakeConn; a: ConnectionAnalyzer } {
