@@ -13,11 +13,15 @@ rmSync(link, { force: true });
 symlinkSync(relative(binDir, target), link);
 chmodSync(target, 0o755);
 
-// Precompute the IP -> ASN table once at install, so the first analysis does not pay for parsing
-// the ASN CSV files (later runs load the compact table in milliseconds).
+// Precompute the IP -> ASN and IP -> country tables once at install, so the first analysis does not
+// pay for parsing the CSV files (later runs load the compact tables in milliseconds).
 try {
-  const { loadAsnTable } = await import('../dist/enrich/asn.js');
-  loadAsnTable();
+  const { loadRangeTable } = await import('../dist/enrich/range-table.js');
+  const { ASN_SOURCE } = await import('../dist/enrich/asn.js');
+  const { COUNTRY_SOURCE } = await import('../dist/enrich/country.js');
+  for (const source of [ASN_SOURCE, COUNTRY_SOURCE]) {
+    if (!loadRangeTable(source)) console.warn(`slips-ts: ${source.pkg} is not installed; ${source.name} lookups are off`);
+  }
 } catch (e) {
-  console.warn(`slips-ts: could not precompute the ASN table (${e.message}); it will be built on first use`);
+  console.warn(`slips-ts: could not precompute the address tables (${e.message}); they will be built on first use`);
 }

@@ -1,11 +1,9 @@
-// IP -> country, offline, from `@ip-location-db/geo-whois-asn-country-mmdb` (CC0, RIR whois and ASN
-// data) read with `maxmind`. The database gives ISO codes; names come from the runtime's ICU data
-// ("CZ" -> "Czechia"), like the original's English GeoLite2 names.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { Reader, type Response } from 'maxmind';
-import { ipFacts } from '../util/ip.js';
+// IP -> country, offline, from `@ip-location-db/geo-whois-asn-country` (CC0; RIR whois and ASN
+// data): its numeric CSV ranges become a range table (src/enrich/range-table.ts) precomputed at
+// install. The database gives ISO codes; names come from the runtime's ICU data ("CZ" ->
+// "Czechia"), like the original's English GeoLite2 names.
+import { loadRangeTable, RangeDatabase, type PayloadParser, type RangeSource, type RowReader } from './range-table.js';
+import { isIgnoredIp, isIgnoredIPv4, parseIPv4 } from '../util/ip.js';
 
 export interface CountryInfo {
   /** ISO 3166-1 alpha-2, e.g. "CZ". */
@@ -14,27 +12,16 @@ export interface CountryInfo {
   readonly name: string;
 }
 
-interface CountryRecord { country_code?: string }
+const parseCountryPayload: PayloadParser = (payload, intern) => {
+  const code = payload.trim().toUpperCase();
+  return /^[A-Z]{2}$/.test(code) ? [intern(code)] : null;
+};
 
-let reader: Reader<Response> | null | undefined;
-const byIp = new Map<string, CountryInfo | null>();
-const byCode = new Map<string, CountryInfo>();
-const IP_CACHE_LIMIT = 100_000;
 let names: Intl.DisplayNames | null = null;
+const byCode = new Map<string, CountryInfo>();
 
-function open(): Reader<Response> | null {
-  if (reader !== undefined) return reader;
-  try {
-    const req = createRequire(import.meta.url);
-    const dir = path.dirname(req.resolve('@ip-location-db/geo-whois-asn-country-mmdb/package.json'));
-    reader = new Reader<Response>(readFileSync(path.join(dir, 'geo-whois-asn-country.mmdb')));
-  } catch {
-    reader = null;
-  }
-  return reader;
-}
-
-function info(code: string): CountryInfo {
+/** One shared object per country code. */
+function countryOfCode(code: string): CountryInfo {
   let c = byCode.get(code);
   if (!c) {
     let name = code;
@@ -45,18 +32,27 @@ function info(code: string): CountryInfo {
   return c;
 }
 
+const readCountry: RowReader<CountryInfo> = (cols, row, strings) => countryOfCode(strings[cols[0]![row]!]!);
+
+export const COUNTRY_SOURCE: RangeSource = {
+  pkg: '@ip-location-db/geo-whois-asn-country', name: 'country', columns: 1, parse: parseCountryPayload,
+  v4File: 'geo-whois-asn-country-ipv4-num.csv', v6File: 'geo-whois-asn-country-ipv6-num.csv',
+};
+
+let shared: RangeDatabase<CountryInfo> | null | undefined;
+
+/** The shipped database, loaded on first use (null when the package is missing). */
+export function countryDatabase(): RangeDatabase<CountryInfo> | null {
+  if (shared === undefined) {
+    const t = loadRangeTable(COUNTRY_SOURCE);
+    shared = t ? new RangeDatabase(t, readCountry) : null;
+  }
+  return shared;
+}
+
 /** Country of a public address; null for private, reserved or unknown addresses. */
 export function lookupCountry(ip: string): CountryInfo | null {
-  const hit = byIp.get(ip);
-  if (hit !== undefined) return hit;
-  let out: CountryInfo | null = null;
-  const f = ipFacts(ip);
-  if (f.valid && !f.private && !f.multicast && !f.reserved && !f.linkLocal && !f.loopback) {
-    const r = open();
-    const rec = (r ? r.get(ip) : null) as CountryRecord | null;
-    if (rec?.country_code) out = info(rec.country_code);
-  }
-  if (byIp.size >= IP_CACHE_LIMIT) byIp.clear();
-  byIp.set(ip, out);
-  return out;
+  const n = parseIPv4(ip);
+  if (n !== null) return isIgnoredIPv4(n) ? null : countryDatabase()?.lookupV4(n) ?? null;
+  return isIgnoredIp(ip) ? null : countryDatabase()?.lookup(ip) ?? null;
 }

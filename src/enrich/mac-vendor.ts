@@ -16,22 +16,23 @@ function load(): Record<string, string> | null {
   return table;
 }
 
-const cache = new Map<string, string | null>();
+/** Answers by MAC as written (most lookups repeat the same few addresses), bounded. */
+const byMac = new Map<string, string | null>();
+const CACHE_LIMIT = 10_000;
 
 /** Organisation name registered for the MAC's prefix (longest of MA-S, MA-M, MA-L), or null. */
 export function macVendor(mac: string): string | null {
-  const hex = mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
-  if (hex.length < 6) return null;
-  const hit = cache.get(hex.slice(0, 9));
+  const hit = byMac.get(mac);
   if (hit !== undefined) return hit;
-  const t = load();
+  const hex = mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
   let v: string | null = null;
+  const t = hex.length >= 6 ? load() : null;
   if (t) {
     const entry = t[hex.slice(0, 9)] ?? t[hex.slice(0, 7)] ?? t[hex.slice(0, 6)];
     if (entry) v = entry.split('\n')[0]!.trim() || null;
   }
-  if (cache.size >= 10_000) cache.clear();
-  cache.set(hex.slice(0, 9), v);
+  if (byMac.size >= CACHE_LIMIT) byMac.clear();
+  byMac.set(mac, v);
   return v;
 }
 

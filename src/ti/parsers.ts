@@ -2,7 +2,7 @@
 // IPs / CIDRs / domains / URLs / ASNs, hosts files, CSV feeds with a header, Zeek intel files,
 // JA3 / JA3S, SSL certificate SHA1 and JARM lists, the Tor exit list and top-domain lists.
 import type { ThreatLevel } from '../evidence/types.js';
-import { isIgnoredIp, parseIPv4, parseIPv6 } from '../util/ip.js';
+import { isIgnoredIp, isIgnoredIPv4, parseIPv4, parseIPv6 } from '../util/ip.js';
 import { InfoInterner, IocStore, isThreatLevel } from './ioc-store.js';
 
 /** What a feed file feeds: general indicators, fingerprints, or the two special lists. */
@@ -102,17 +102,6 @@ const isCommentOrBlank = (t: string): boolean => t.length < 3 || t[0] === '#' ||
 
 const HOSTS_PREFIXES = ['0.0.0.0', '127.0.0.1', '::1', '::'];
 
-/**
- * `isIgnoredIp` for IPv4 (Python's private, loopback, link-local, multicast and reserved blocks),
- * tested on the number: loading a million
- * addresses must not go through the per-address facts cache the hot path relies on.
- */
-export function isIgnoredIPv4(n: number): boolean {
-  const a = n >>> 24, b = (n >>> 16) & 255, c = (n >>> 8) & 255, d = n & 255;
-  return a === 0 || a === 10 || a === 127 || a >= 224 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31)
-    || (a === 192 && b === 168) || (a === 192 && b === 0 && c === 2) || (a === 192 && b === 0 && c === 0 && (d < 8 || d === 170 || d === 171))
-    || (a === 198 && (b === 18 || b === 19)) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113);
-}
 
 const ignoredAddress = (s: string): boolean => {
   const n = parseIPv4(s);

@@ -154,6 +154,17 @@ function computeFacts(s: string): IpFacts {
 export const isPrivateIp = (s: string): boolean => ipFacts(s).private;
 export const isMulticastIp = (s: string): boolean => ipFacts(s).multicast;
 
+/**
+ * `isIgnoredIp` for an IPv4 address given as a number (Python's private, loopback, link-local,
+ * multicast and reserved blocks): no text and no facts cache, for hot paths and bulk loads.
+ */
+export function isIgnoredIPv4(n: number): boolean {
+  const a = n >>> 24, b = (n >>> 16) & 255, c = (n >>> 8) & 255, d = n & 255;
+  return a === 0 || a === 10 || a === 127 || a >= 224 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31)
+    || (a === 192 && b === 168) || (a === 192 && b === 0 && c === 2) || (a === 192 && b === 0 && c === 0 && (d < 8 || d === 170 || d === 171))
+    || (a === 198 && (b === 18 || b === 19)) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113);
+}
+
 /** Slips' `is_ignored_ip`: not worth looking up or alerting about as a remote peer. */
 export function isIgnoredIp(s: string): boolean {
   const f = ipFacts(s);

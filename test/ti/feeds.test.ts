@@ -177,7 +177,7 @@ test('downloaded content that is not a feed is recognised', () => {
 });
 
 test('the loader\'s numeric IPv4 filter agrees with isIgnoredIp', async () => {
-  const { isIgnoredIPv4 } = await import('../../src/ti/parsers.js');
+  const { isIgnoredIPv4 } = await import('../../src/util/ip.js');
   const { isIgnoredIp, formatIPv4 } = await import('../../src/util/ip.js');
   const edges = ['0.0.0.1', '9.255.255.255', '10.0.0.0', '11.0.0.0', '100.64.0.1', '126.255.255.255', '127.0.0.1', '169.254.1.1',
     '172.15.255.255', '172.16.0.0', '172.31.255.255', '172.32.0.0', '192.0.0.7', '192.0.0.8', '192.0.0.170', '192.0.0.172',

@@ -5,11 +5,10 @@ import type { ConnFlow, DnsFlow, Flow, HttpFlow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import type { Entity, EvidenceInput } from '../../evidence/types.js';
-import { ipFacts, isIgnoredIp, parseIPv4 } from '../../util/ip.js';
-import { isIgnoredIPv4 } from '../../ti/parsers.js';
+import { ipFacts, isIgnoredIp, isIgnoredIPv4, parseIPv4 } from '../../util/ip.js';
 import type { IocInfo, IocStore } from '../../ti/ioc-store.js';
 import { tagsText, tiHandleFor, type TiHandle } from '../../ti/handle.js';
-import { lookupAsn } from '../../enrich/asn.js';
+import { lookupAsn, lookupAsnIPv4 } from '../../enrich/asn.js';
 
 /** The fields every evidence of one flow shares. */
 interface FlowFacts { uid: string; ts: number; proto: string | null; sport: number | null; dport: number | null }
@@ -144,7 +143,8 @@ export class ThreatIntelChecks implements Detector {
    */
   private asn(store: IocStore, ip: string, dnsAnswer: boolean, profileIp: string, fc: FlowContext, x: FlowFacts): void {
     if (store.asns.size === 0) return;
-    const as = lookupAsn(ip);
+    const n = parseIPv4(ip);
+    const as = n !== null ? lookupAsnIPv4(n) : lookupAsn(ip);
     if (!as) return;
     const info = store.lookupAsn(as.number);
     if (!info || !this.firstTime(fc.ip, x.ts, `asn|${ip}`)) return;
