@@ -21,6 +21,7 @@ import {
 import { FragmentReassembler, IpParse, isFragment, newIpPacket, parseIp, type IpPacket } from './ip.js';
 import { resolveOptions, type PacketEngineOptions, type ResolvedOptions } from './options.js';
 import { CaptureReader } from './pcap-reader.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export type { PacketEngineOptions } from './options.js';
 
@@ -50,7 +51,7 @@ export class PacketEngine {
   private readonly ip: IpPacket[] = [];
   private readonly ctx: PacketContext[] = [];
   private readonly frags: FragmentReassembler;
-  private readonly ipTunnels = new Map<string, IpTunnel>();
+  private readonly ipTunnels = new BoundedMap<string, IpTunnel>(100_000);
   private readonly discoveredTunnels = new Set<string>();
 
   constructor(
@@ -194,10 +195,6 @@ export class PacketEngine {
         tunnel_type: type,
         action: 'Tunnel::DISCOVER',
       });
-      if (this.ipTunnels.size > 100000) {
-        const first = this.ipTunnels.keys().next();
-        if (!first.done) this.ipTunnels.delete(first.value);
-      }
     }
     return t;
   }

@@ -2,6 +2,7 @@
  * IPv4/IPv6 header parsing into a reusable view, and IP fragment reassembly.
  */
 import { foldSum, onesSum } from './decode.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 /** A parsed IP datagram; offsets point into `buf`. One instance is reused per nesting level. */
 export interface IpPacket {
@@ -189,13 +190,15 @@ interface FragSet {
  * packet time, and the number of pending sets and bytes is capped.
  */
 export class FragmentReassembler {
-  private sets = new Map<string, FragSet>();
+  private readonly sets: BoundedMap<string, FragSet>;
   private lastSweep = 0;
 
   constructor(
     private readonly timeout: number,
-    private readonly maxSets = 65536,
-  ) {}
+    maxSets = 65536,
+  ) {
+    this.sets = new BoundedMap(maxSets);
+  }
 
   get pending(): number {
     return this.sets.size;
@@ -217,7 +220,6 @@ export class FragmentReassembler {
       (p.version === 4 ? p.proto : 'v6');
     let set = this.sets.get(key);
     if (!set) {
-      if (this.sets.size >= this.maxSets) this.evictOldest();
       set = { header: null, prevNextOff: -1, nextHeader: 0, pieces: [], total: -1, lastSeen: ts, bytes: 0 };
       this.sets.set(key, set);
     }
@@ -273,10 +275,5 @@ export class FragmentReassembler {
   private sweep(ts: number): void {
     this.lastSweep = ts;
     for (const [k, s] of this.sets) if (ts - s.lastSeen > this.timeout) this.sets.delete(k);
-  }
-
-  private evictOldest(): void {
-    const first = this.sets.keys().next();
-    if (!first.done) this.sets.delete(first.value);
   }
 }

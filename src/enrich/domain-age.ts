@@ -15,6 +15,7 @@ import type { SetupContext } from '../detect/registry.js';
 import { parseCreationDate } from './domain-age-dates.js';
 import { rdapCreationDate } from './rdap.js';
 import { parseWhoisServer, whoisCreationDate } from './whois.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 const DAY = 86400;
 
@@ -118,9 +119,9 @@ export interface OnlineDomainAgesOptions {
 
 export class OnlineDomainAges implements DomainAgeSource {
   /** Registered domain -> creation time (epoch s), or null when the registry does not know it. */
-  private readonly cache = new Map<string, number | null>();
+  private readonly cache: BoundedMap<string, number | null>;
   /** Registered domain -> wall-clock ms until which it is not asked again. */
-  private readonly failed = new Map<string, number>();
+  private readonly failed: BoundedMap<string, number>;
   private readonly inFlight = new Set<string>();
   private readonly queued = new Set<string>();
   /** Registered domain -> DNS flows that asked while its lookup ran. */
@@ -135,6 +136,8 @@ export class OnlineDomainAges implements DomainAgeSource {
   constructor(opts: OnlineDomainAgesOptions) {
     this.o = { maxInFlight: 8, maxQueued: 1000, cacheLimit: 50_000, maxRemembered: 1000, failureTtlMs: 5 * 60_000,
       maxErrorLines: 20, wallClock: Date.now, ...opts };
+    this.cache = new BoundedMap(this.o.cacheLimit);
+    this.failed = new BoundedMap(this.o.cacheLimit);
   }
 
   /** The registered domain whois/RDAP can answer for (an ICANN suffix), or null. */
@@ -200,7 +203,6 @@ export class OnlineDomainAges implements DomainAgeSource {
 
   private finish(key: string, created: number | null): void {
     if (created === null) this.stats.unknown++; else this.stats.answered++;
-    if (this.cache.size >= this.o.cacheLimit) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, created);
     const flows = this.remembered.get(key);
     if (flows) {
@@ -213,7 +215,6 @@ export class OnlineDomainAges implements DomainAgeSource {
 
   private fail(key: string, e: unknown): void {
     this.stats.failed++;
-    if (this.failed.size >= this.o.cacheLimit) this.failed.delete(this.failed.keys().next().value!);
     this.failed.set(key, this.o.wallClock() + this.o.failureTtlMs);
     const flows = this.remembered.get(key);
     if (flows) { this.remembered.delete(key); this.rememberedCount -= flows.length; }

@@ -4,6 +4,7 @@
 // and cached (failures too).
 import { promises as dnsPromises } from 'node:dns';
 import { ipFacts } from '../util/ip.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export type ReverseResolver = (ip: string) => Promise<string[]>;
 
@@ -16,7 +17,7 @@ export interface OnlineReverseDnsOptions {
 }
 
 export class OnlineReverseDns {
-  private readonly cache = new Map<string, string | null>();
+  private readonly cache: BoundedMap<string, string | null>;
   private readonly inFlight = new Set<string>();
   private readonly resolve: ReverseResolver;
   private readonly maxInFlight: number;
@@ -27,6 +28,7 @@ export class OnlineReverseDns {
   constructor(private readonly opts: OnlineReverseDnsOptions) {
     this.maxInFlight = opts.maxInFlight ?? 16;
     this.cacheLimit = opts.cacheLimit ?? 50_000;
+    this.cache = new BoundedMap(this.cacheLimit);
     if (opts.resolve) this.resolve = opts.resolve;
     else {
       const r = new dnsPromises.Resolver({ timeout: opts.timeoutMs, tries: 1 });
@@ -64,7 +66,6 @@ export class OnlineReverseDns {
       clearTimeout(timer);
       this.inFlight.delete(ip);
     }
-    if (this.cache.size >= this.cacheLimit) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(ip, name);
   }
 }

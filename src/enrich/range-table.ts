@@ -280,6 +280,28 @@ export class RangeDatabase<T> {
     this.rows6 = new Array<T | undefined>(table.v6Start.length / 4);
   }
 
+  /**
+   * The same database restricted to the ranges whose payload passes `keep` (e.g. the ranges of a
+   * few listed autonomous systems): a small table that stays in the CPU cache.
+   */
+  subset(keep: (cols: readonly Uint32Array[], row: number) => boolean): RangeDatabase<T> {
+    const t = this.table;
+    const pick = (starts: Uint32Array, ends: Uint32Array, cols: Uint32Array[], width: number) => {
+      const rows: number[] = [];
+      for (let r = 0; r < cols[0]!.length; r++) if (keep(cols, r)) rows.push(r);
+      const take = (a: Uint32Array, w: number): Uint32Array => {
+        const out = new Uint32Array(rows.length * w);
+        rows.forEach((r, i) => out.set(a.subarray(r * w, r * w + w), i * w));
+        return out;
+      };
+      return { starts: take(starts, width), ends: take(ends, width), cols: cols.map((c) => take(c, 1)) };
+    };
+    const v4 = pick(t.v4Start, t.v4End, t.v4Cols, 1);
+    const v6 = pick(t.v6Start, t.v6End, t.v6Cols, 4);
+    return new RangeDatabase({ v4Start: v4.starts, v4End: v4.ends, v4Cols: v4.cols, v6Start: v6.starts, v6End: v6.ends,
+      v6Cols: v6.cols, strings: t.strings, version: t.version }, this.read);
+  }
+
   /** Result for an IPv4 address given as an unsigned 32-bit number. */
   lookupV4(n: number): T | null {
     const row = this.index.findV4(n);

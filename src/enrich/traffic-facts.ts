@@ -3,14 +3,14 @@
 // oldest addresses are forgotten first.
 import type { Flow } from '../flows/types.js';
 import { ipFacts } from '../util/ip.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 const MAX_IPS = 200_000;
 const MAX_PER_IP = 8;
 
-function remember(m: Map<string, string[]>, key: string, value: string): void {
+function remember(m: BoundedMap<string, string[]>, key: string, value: string): void {
   let xs = m.get(key);
   if (!xs) {
-    if (m.size >= MAX_IPS) m.delete(m.keys().next().value!);
     xs = [];
     m.set(key, xs);
   }
@@ -56,9 +56,9 @@ function compressIPv6(groups: string[]): string {
 }
 
 export class TrafficFacts {
-  private readonly rdnsByIp = new Map<string, string>();
-  private readonly sniByIp = new Map<string, string[]>();
-  private readonly certByIp = new Map<string, string[]>();
+  private readonly rdnsByIp = new BoundedMap<string, string>(MAX_IPS);
+  private readonly sniByIp = new BoundedMap<string, string[]>(MAX_IPS);
+  private readonly certByIp = new BoundedMap<string, string[]>(MAX_IPS);
 
   observe(flow: Flow): void {
     if (flow.type_ === 'dns') {
@@ -67,7 +67,6 @@ export class TrafficFacts {
       if (!ip) return;
       const name = flow.answers.find((a) => a && !ipFacts(a).valid && !a.startsWith('TXT'));
       if (!name) return;
-      if (!this.rdnsByIp.has(ip) && this.rdnsByIp.size >= MAX_IPS) this.rdnsByIp.delete(this.rdnsByIp.keys().next().value!);
       this.rdnsByIp.set(ip, name.replace(/\.$/, ''));
     } else if (flow.type_ === 'ssl') {
       if (flow.server_name) remember(this.sniByIp, flow.daddr, flow.server_name);

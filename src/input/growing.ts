@@ -10,6 +10,7 @@ import { ZeekLineParser, zeekLogKind, type ZeekRecord } from './zeek.js';
 import { mapZeekRecord, certInfoFromX509, type CertInfo } from '../flows/zeek-map.js';
 import type { Flow } from '../flows/types.js';
 import type { FlowReader, InputErrorSink, ReaderStats } from './reader.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 const CHUNK = 1 << 20;
 const CERT_CACHE_LIMIT = 100_000;
@@ -112,7 +113,7 @@ export class GrowingZeekReader implements FlowReader {
   private readonly followed = new Map<string, FollowedLog>();
   /** Rotated logs already read to their end: name -> file key, so they are not read again. */
   private readonly finished = new Map<string, string>();
-  private readonly certs = new Map<string, CertInfo>();
+  private readonly certs = new BoundedMap<string, CertInfo>(CERT_CACHE_LIMIT);
   private readonly buf = Buffer.allocUnsafe(CHUNK);
   private nextOrder = 0;
   private lastActivity = Date.now();
@@ -216,7 +217,6 @@ export class GrowingZeekReader implements FlowReader {
   private rememberCert(rec: ZeekRecord): void {
     const c = certInfoFromX509(rec);
     if (!c) return;
-    if (this.certs.size >= CERT_CACHE_LIMIT) this.certs.delete(this.certs.keys().next().value!);
     this.certs.set(c[0], c[1]);
   }
 

@@ -2,6 +2,7 @@
 // Bounded: the oldest entries are forgotten first.
 import { ipFacts } from '../util/ip.js';
 import type { DnsFlow } from '../flows/types.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export interface Resolution {
   /** Traffic time of the last answer. */
@@ -21,8 +22,8 @@ const MAX_LIST = 16;
 const pushBounded = <T>(xs: T[], x: T): void => { if (!xs.includes(x)) { if (xs.length >= MAX_LIST) xs.shift(); xs.push(x); } };
 
 export class DnsResolutions {
-  private readonly byIp = new Map<string, Resolution>();
-  private readonly byDomain = new Map<string, { ips: string[]; cnames: string[] }>();
+  private readonly byIp = new BoundedMap<string, Resolution>(MAX_IPS);
+  private readonly byDomain = new BoundedMap<string, { ips: string[]; cnames: string[] }>(MAX_DOMAINS);
 
   /** Records the A/AAAA answers of a DNS flow, as the original does (no .arpa, no blocked answers). */
   observe(flow: DnsFlow, tw: number): void {
@@ -32,7 +33,6 @@ export class DnsResolutions {
     if (q !== 'localhost' && flow.answers.some((a) => a === '127.0.0.1' || a === '0.0.0.0')) return;
     let dom = this.byDomain.get(q);
     if (!dom) {
-      if (this.byDomain.size >= MAX_DOMAINS) this.byDomain.delete(this.byDomain.keys().next().value!);
       dom = { ips: [], cnames: [] };
       this.byDomain.set(q, dom);
     }
@@ -41,7 +41,6 @@ export class DnsResolutions {
       pushBounded(dom.ips, a);
       let r = this.byIp.get(a);
       if (!r) {
-        if (this.byIp.size >= MAX_IPS) this.byIp.delete(this.byIp.keys().next().value!);
         r = { ts: flow.starttime, uid: flow.uid, domains: [], resolvedBy: [], timewindows: [] };
         this.byIp.set(a, r);
       }

@@ -5,6 +5,7 @@
 import type { ThreatLevel } from '../evidence/types.js';
 import { THREAT_VALUE } from '../evidence/types.js';
 import { parseIPv4, parseIPv6 } from '../util/ip.js';
+import { DomainTable } from '../util/domain-table.js';
 
 /** What a feed says about one indicator. Shared between indicators with the same facts. */
 export interface IocInfo {
@@ -122,8 +123,10 @@ export class IocStore {
   private readonly ranges6 = new Map<number, Map<string, RangeMatch>>();
   private lengths4: number[] = [];
   private lengths6: number[] = [];
-  readonly domains = new Map<string, IocInfo>();
+  readonly domains = new DomainTable<IocInfo>();
   readonly urls = new Map<string, IocInfo>();
+  /** Hosts of the listed URLs: most requests go to a host with no listed URL and need no URL built. */
+  private readonly urlHosts = new DomainTable<true>();
   readonly asns = new Map<string, IocInfo>();
   readonly ja3 = new Map<string, IocInfo>();
   readonly ssl = new Map<string, IocInfo>();
@@ -184,8 +187,13 @@ export class IocStore {
     m.set(k, { info: old ? mergeInfo(old.info, info) : info, range: old?.range ?? range });
   }
 
-  addDomain(d: string, info: IocInfo): void { this.put(this.domains, normaliseDomain(d), info); }
-  addUrl(u: string, info: IocInfo): void { this.put(this.urls, normaliseUrl(u), info); }
+  addDomain(d: string, info: IocInfo): void { this.domains.set(d, info, mergeInfo); }
+  addUrl(u: string, info: IocInfo): void {
+    const url = normaliseUrl(u);
+    this.put(this.urls, url, info);
+    const slash = url.indexOf('/');
+    this.urlHosts.set(slash < 0 ? url : url.slice(0, slash), true);
+  }
   addAsn(asn: string, info: IocInfo): void { this.put(this.asns, asn.toUpperCase(), info); }
   addJa3(h: string, info: IocInfo): void { this.put(this.ja3, h.toLowerCase(), info); }
   addSsl(sha1: string, info: IocInfo): void { this.put(this.ssl, sha1.toLowerCase(), info); }
@@ -251,24 +259,20 @@ export class IocStore {
     return undefined;
   }
 
-  /** The domain itself, else its closest listed parent (e.g. a.b.evil.com -> evil.com). */
+  /** The domain itself, else its closest listed parent (e.g. a.b.evil.com -> evil.com). Allocates only on a match. */
   lookupDomain(domain: string): DomainMatch | undefined {
     if (this.domains.size === 0 || !domain) return undefined;
-    const d = normaliseDomain(domain);
-    const exact = this.domains.get(d);
-    if (exact) return { info: exact, listed: d, exact: true };
-    for (let i = d.indexOf('.'); i >= 0 && i < d.length - 1; i = d.indexOf('.', i + 1)) {
-      const parent = d.slice(i + 1);
-      const info = this.domains.get(parent);
-      if (info) return { info, listed: parent, exact: false };
-    }
-    return undefined;
+    const i = this.domains.matchIndex(domain);
+    if (i < 0) return undefined;
+    return { info: this.domains.valueAt(i), listed: this.domains.nameAt(i), exact: this.domains.lastExact };
   }
 
   lookupUrl(url: string): IocInfo | undefined { return this.urls.size ? this.urls.get(normaliseUrl(url)) : undefined; }
+  /** The URL made of a request's host and path is listed; builds the URL only when the host has listed URLs. */
+  hostHasListedUrls(host: string): boolean { return this.urlHosts.size > 0 && this.urlHosts.has(host); }
   lookupAsn(asn: string): IocInfo | undefined { return this.asns.size ? this.asns.get(asn.toUpperCase()) : undefined; }
-  lookupJa3(h: string): IocInfo | undefined { return h ? this.ja3.get(h.toLowerCase()) : undefined; }
-  lookupSsl(sha1: string): IocInfo | undefined { return sha1 ? this.ssl.get(sha1.toLowerCase()) : undefined; }
+  lookupJa3(h: string): IocInfo | undefined { return h && this.ja3.size ? this.ja3.get(h.toLowerCase()) : undefined; }
+  lookupSsl(sha1: string): IocInfo | undefined { return sha1 && this.ssl.size ? this.ssl.get(sha1.toLowerCase()) : undefined; }
   isTorExit(ip: string): boolean { return this.torExits.size > 0 && this.torExits.has(ip); }
 
   /** One line describing what is loaded. */
@@ -279,14 +283,7 @@ export class IocStore {
   }
 }
 
-export function normaliseDomain(d: string): string {
-  let s = d.trim().toLowerCase();
-  if (s.endsWith('.')) s = s.slice(0, -1);
-  if (s.startsWith('*.')) s = s.slice(2);
-  return s;
-}
-
-/** URLs match without scheme, "www." or a trailing slash, case-insensitively in the host only. */
+/** URLs match without scheme or a trailing slash, case-insensitively in the host only. */
 export function normaliseUrl(u: string): string {
   let s = u.trim();
   const scheme = s.indexOf('://');

@@ -10,6 +10,7 @@ import { ipFacts } from '../../util/ip.js';
 import { Budget, ownString } from '../network_discovery/budget.js';
 import { scoreBeacon, type BeaconScore } from './score.js';
 import { WindowMap } from '../window-map.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 
 export interface BeaconSettings {
   minConnections: number;
@@ -93,7 +94,7 @@ export class BeaconDetector implements Detector {
   readonly settings: BeaconSettings;
   private readonly windows = new WindowMap<SourceWindow>();
   /** Destination IP -> server name learned from TLS SNI or the HTTP Host header. */
-  private readonly names = new Map<string, string>();
+  private readonly names = new BoundedMap<string, string>(MAX_NAMES);
 
   constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(DEFAULT_POINT_BUDGET)) {
     this.settings = beaconSettings(ctx);
@@ -108,7 +109,6 @@ export class BeaconDetector implements Detector {
   private learnName(ip: string, name: string): void {
     const lower = name.toLowerCase();
     if (this.names.get(ip) === lower) return;
-    if (!this.names.has(ip) && this.names.size >= MAX_NAMES) this.names.delete(this.names.keys().next().value!);
     this.names.set(ownString(ip), ownString(lower));
   }
 

@@ -8,6 +8,7 @@ import { dstIp, srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
 import { pyFloat } from '../network_discovery/scan-math.js';
 import { ownString } from '../network_discovery/budget.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 
 /** Attempts at which confidence reaches 1.0. */
 export const FULL_CONFIDENCE_ATTEMPTS = 30;
@@ -60,7 +61,7 @@ export class BruteForceDetector implements Detector {
   private readonly threshold: number;
   private readonly successBytes: number;
   /** Client software per source IP from software.log (SSH::CLIENT). */
-  private readonly banners = new Map<string, string>();
+  private readonly banners = new BoundedMap<string, string>(MAX_BANNERS);
   /** `${ip}|${tw}` -> `${daddr}|${dport}` -> campaign */
   private readonly campaigns = new Map<string, Map<string, Campaign>>();
   private campaignCount = 0;
@@ -87,7 +88,6 @@ export class BruteForceDetector implements Detector {
 
   private rememberBanner(ip: string, name: string, version: string): void {
     const text = version && version !== name ? `${name} ${version}` : name;
-    if (!this.banners.has(ip) && this.banners.size >= MAX_BANNERS) this.banners.delete(this.banners.keys().next().value!);
     this.banners.set(ownString(ip), ownString(text));
   }
 

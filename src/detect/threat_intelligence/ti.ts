@@ -6,9 +6,10 @@ import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import type { Entity, EvidenceInput } from '../../evidence/types.js';
 import { ipFacts, isIgnoredIp, isIgnoredIPv4, parseIPv4 } from '../../util/ip.js';
-import type { IocInfo, IocStore } from '../../ti/ioc-store.js';
+import type { DomainMatch, IocInfo, IocStore } from '../../ti/ioc-store.js';
 import { tagsText, tiHandleFor, type TiHandle } from '../../ti/handle.js';
-import { lookupAsn, lookupAsnIPv4 } from '../../enrich/asn.js';
+import { asnSubsetDatabase, type AsnInfo } from '../../enrich/asn.js';
+import type { RangeDatabase } from '../../enrich/range-table.js';
 
 /** The fields every evidence of one flow shares. */
 interface FlowFacts { uid: string; ts: number; proto: string | null; sport: number | null; dport: number | null }
@@ -19,14 +20,14 @@ const confText = (c: number): string => String(c);
 
 /**
  * The feed entry of an address (exact, else the longest listed network); undefined if not listed,
- * null if the address is not worth looking up (private, reserved, ...). IPv4 is handled on the
- * number, without the shared per-address facts cache, to stay cheap on the hot path.
+ * null if the address is not worth looking up (private, reserved, ...). `v4` is the address
+ * already parsed (null when it is not IPv4): IPv4 is handled on the number, without the shared
+ * per-address facts cache, to stay cheap on the hot path.
  */
-function listedAddress(store: IocStore, ip: string): IocInfo | undefined | null {
-  const n = parseIPv4(ip);
-  if (n !== null) {
-    if (isIgnoredIPv4(n)) return null;
-    return store.lookupIPv4(n) ?? store.lookupRangeIPv4(n)?.info;
+function listedAddress(store: IocStore, ip: string, v4: number | null): IocInfo | undefined | null {
+  if (v4 !== null) {
+    if (isIgnoredIPv4(v4)) return null;
+    return store.lookupIPv4(v4) ?? store.lookupRangeIPv4(v4)?.info;
   }
   if (isIgnoredIp(ip)) return null;
   return store.lookupIp(ip) ?? store.lookupRange(ip)?.info;
@@ -108,7 +109,8 @@ export class ThreatIntelChecks implements Detector {
    * the profile as SRC attacker with level low).
    */
   private ip(store: IocStore, ip: string, state: 'src' | 'dst', saddr: string, daddr: string, fc: FlowContext, x: FlowFacts): void {
-    const match = listedAddress(store, ip);
+    const v4 = parseIPv4(ip);
+    const match = listedAddress(store, ip, v4);
     if (match === null) return; // not a public address
     if (match) {
       if (!this.firstTime(fc.ip, x.ts, `ip|${state}|${ip}`)) return;
@@ -134,17 +136,17 @@ export class ThreatIntelChecks implements Detector {
       }
       return;
     }
-    if (state === 'dst') this.asn(store, ip, false, saddr, fc, x);
+    if (state === 'dst') this.asn(store, ip, v4, false, saddr, fc, x);
   }
 
   /**
    * The peer's autonomous system is listed (§7.5). The original swapped the two sentence
    * prefixes; here a connection says "Connection to IP" and a DNS answer "DNS response with IP".
    */
-  private asn(store: IocStore, ip: string, dnsAnswer: boolean, profileIp: string, fc: FlowContext, x: FlowFacts): void {
+  private asn(store: IocStore, ip: string, v4: number | null, dnsAnswer: boolean, profileIp: string, fc: FlowContext, x: FlowFacts): void {
     if (store.asns.size === 0) return;
-    const n = parseIPv4(ip);
-    const as = n !== null ? lookupAsnIPv4(n) : lookupAsn(ip);
+    const db = this.listedAsnRanges(store);
+    const as = db && (v4 !== null ? db.lookupV4(v4) : db.lookup(ip));
     if (!as) return;
     const info = store.lookupAsn(as.number);
     if (!info || !this.firstTime(fc.ip, x.ts, `asn|${ip}`)) return;
@@ -160,11 +162,25 @@ export class ThreatIntelChecks implements Detector {
     this.noteHit(profileIp, as.number, info);
   }
 
-  /** A domain the profile asked for or connected to (§7.4): exact match, else a listed parent domain. */
-  private domain(store: IocStore, domain: string, profileIp: string, fc: FlowContext, x: FlowFacts): void {
-    if (!domain || domain.endsWith('.arpa') || domain.endsWith('.local')) return;
+  /** The address ranges of the listed autonomous systems, rebuilt when the feed tables are replaced. */
+  private asnRanges: { store: IocStore; db: RangeDatabase<AsnInfo> | null } | null = null;
+  private listedAsnRanges(store: IocStore): RangeDatabase<AsnInfo> | null {
+    if (this.asnRanges?.store !== store) {
+      const numbers = new Set<number>();
+      for (const asn of store.asns.keys()) { const n = Number(asn.replace(/^AS/, '')); if (Number.isInteger(n)) numbers.add(n); }
+      this.asnRanges = { store, db: asnSubsetDatabase(numbers) };
+    }
+    return this.asnRanges.db;
+  }
+
+  /**
+   * A domain the profile asked for or connected to (§7.4): exact match, else a listed parent
+   * domain. Returns the match (reported or not) so a DNS flow looks its query up once.
+   */
+  private domain(store: IocStore, domain: string, profileIp: string, fc: FlowContext, x: FlowFacts): DomainMatch | undefined {
+    if (!domain || domain.endsWith('.arpa') || domain.endsWith('.local')) return undefined;
     const m = store.lookupDomain(domain);
-    if (!m || !this.firstTime(fc.ip, x.ts, `domain|${domain}`)) return;
+    if (!m || !this.firstTime(fc.ip, x.ts, `domain|${domain}`)) return m;
     const conf = m.exact ? 1 : 0.7;
     const tags = tagsText(m.info);
     const description = `connection to a blacklisted domain ${domain}. Description: ${m.info.description}, ` +
@@ -179,18 +195,19 @@ export class ThreatIntelChecks implements Detector {
         threat_level: m.info.threat_level, confidence: conf, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
     }
     this.noteHit(profileIp, m.listed, m.info);
+    return m;
   }
 
   private dns(store: IocStore, f: DnsFlow, fc: FlowContext): void {
     const x = this.facts(f, f.proto, f.sport, f.dport);
     const q = f.query;
-    this.domain(store, q, f.saddr, fc, x);
+    const queryMatch = this.domain(store, q, f.saddr, fc, x);
     if (!f.answers.length) return;
-    const queryMatch = q && !q.endsWith('.arpa') && !q.endsWith('.local') ? store.lookupDomain(q) : undefined;
     for (const a of f.answers) {
       if (!a || a.startsWith('TXT')) continue;
-      if (parseIPv4(a) === null && !(a.includes(':') && ipFacts(a).valid)) { this.cname(store, a, q, f.saddr, fc, x); continue; }
-      const listed = listedAddress(store, a);
+      const v4 = parseIPv4(a);
+      if (v4 === null && !(a.includes(':') && ipFacts(a).valid)) { this.cname(store, a, q, f.saddr, fc, x); continue; }
+      const listed = listedAddress(store, a, v4);
       if (listed === null) continue; // private, reserved, ...
       if (queryMatch && this.firstTime(fc.ip, x.ts, `answer-of|${q}|${a}`)) {
         const conf = queryMatch.exact ? 1 : 0.7;
@@ -214,7 +231,7 @@ export class ThreatIntelChecks implements Detector {
           attacker: ipEntity(f.saddr, 'SRC'), victim: ipEntity(a, 'DST'), profile: f.saddr,
           threat_level: listed.threat_level, confidence: 1, uid: [x.uid], timestamp: x.ts, proto: x.proto, src_port: x.sport, dst_port: x.dport });
         this.noteHit(f.saddr, a, listed);
-      } else this.asn(store, a, true, f.saddr, fc, x);
+      } else this.asn(store, a, v4, true, f.saddr, fc, x);
     }
   }
 
@@ -234,13 +251,13 @@ export class ThreatIntelChecks implements Detector {
 
   private http(store: IocStore, f: HttpFlow, fc: FlowContext): void {
     const x = this.facts(f, 'tcp', f.sport, f.dport);
-    const host = f.host;
-    let url: string;
-    if (host.length > 2) {
+    const host = f.host.length > 2 ? f.host : f.daddr;
+    if (host === f.host) {
       if (parseIPv4(host) !== null || (host.includes(':') && ipFacts(host).valid)) this.ip(store, host, 'dst', f.saddr, f.daddr, fc, x);
       else this.domain(store, host, f.saddr, fc, x);
-      url = `http://${host}${f.uri}`;
-    } else url = `http://${f.daddr}${f.uri}`;
+    }
+    if (!store.hostHasListedUrls(host)) return;
+    const url = `http://${host}${f.uri}`;
     const info = store.lookupUrl(url);
     if (!info || !this.firstTime(fc.ip, x.ts, `url|${url}`)) return;
     const tags = tagsText(info);
