@@ -6,6 +6,7 @@ import type { NetworkKnowledge } from '../profiler/network.js';
 import type { PortRegistry } from '../enrich/ports.js';
 import type { ProfileStore } from '../store/store.js';
 import type { DnsResolutions } from '../profiler/dns-cache.js';
+import type { TrafficFacts } from '../enrich/traffic-facts.js';
 
 /** The profile and time window a flow was filed under. */
 export interface FlowContext {
@@ -25,6 +26,8 @@ export interface DetectionContext {
   readonly store: ProfileStore;
   /** DNS answers seen so far (filled before detectors see the DNS flow). */
   readonly dns: DnsResolutions;
+  /** Reverse DNS, server names and certificates seen per address (filled before detectors and filters see the flow). */
+  readonly facts: TrafficFacts;
   /** Files evidence. The time window is derived from the evidence's timestamp and profile. */
   emit(ev: EvidenceInput): string;
   /** Time-window number of a traffic time. */

@@ -37,15 +37,18 @@ export class EntityEnricher implements EvidenceEnricher {
       const c = lookupCountry(ip);
       if (c && !e.geocountry) e.geocountry = c.name;
     }
-    e.rDNS ??= this.facts.rdns(ip) ?? this.onlineRdns?.get(ip);
-    if (!e.SNI) { const s = this.facts.snis(ip); if (s?.length) e.SNI = s[s.length - 1]; }
+    if (e.rDNS === undefined) {
+      // Assigned only when known: adding and then deleting a property would slow every later access to the object.
+      const rdns = this.facts.rdns(ip) ?? this.onlineRdns?.get(ip);
+      if (rdns !== undefined) e.rDNS = rdns;
+    }
+    if (!e.SNI) { const sni = this.facts.lastSni(ip); if (sni) e.SNI = sni; }
     if (!e.queries) { const r = this.dns.ofIp(ip); if (r?.domains.length) e.queries = [...r.domains]; }
     if (!e.TI) {
       const store = this.ti.intel?.store;
       const info = store ? store.lookupIp(ip) ?? store.lookupRange(ip)?.info : undefined;
       if (info) e.TI = info.source;
     }
-    if (e.rDNS === undefined) delete e.rDNS;
   }
 
   private domain(e: Entity): void {

@@ -8,12 +8,14 @@ import { BoundedMap } from '../util/bounded-map.js';
 const MAX_IPS = 200_000;
 const MAX_PER_IP = 8;
 
-function remember(m: BoundedMap<string, string[]>, key: string, value: string): void {
-  let xs = m.get(key);
-  if (!xs) {
-    xs = [];
-    m.set(key, xs);
-  }
+/** One value, or the last few (most recent last): most servers only ever show one name. */
+type Recent = string | string[];
+
+function remember(m: BoundedMap<string, Recent>, key: string, value: string): void {
+  const cur = m.get(key);
+  if (cur === undefined) { m.set(key, value); return; }
+  if (typeof cur === 'string') { if (cur !== value) m.set(key, [cur, value]); return; }
+  const xs = cur;
   const i = xs.indexOf(value);
   if (i === xs.length - 1 && i >= 0) return;
   if (i >= 0) xs.splice(i, 1);
@@ -57,8 +59,8 @@ function compressIPv6(groups: string[]): string {
 
 export class TrafficFacts {
   private readonly rdnsByIp = new BoundedMap<string, string>(MAX_IPS);
-  private readonly sniByIp = new BoundedMap<string, string[]>(MAX_IPS);
-  private readonly certByIp = new BoundedMap<string, string[]>(MAX_IPS);
+  private readonly sniByIp = new BoundedMap<string, Recent>(MAX_IPS);
+  private readonly certByIp = new BoundedMap<string, Recent>(MAX_IPS);
 
   observe(flow: Flow): void {
     if (flow.type_ === 'dns') {
@@ -77,16 +79,14 @@ export class TrafficFacts {
   /** Host name of a PTR answer for the address. */
   rdns(ip: string): string | undefined { return this.rdnsByIp.get(ip); }
   /** SNIs clients used towards the address, most recent last. */
-  snis(ip: string): readonly string[] | undefined { return this.sniByIp.get(ip); }
+  snis(ip: string): readonly string[] | undefined { return asList(this.sniByIp.get(ip)); }
+  /** The most recent SNI clients used towards the address. */
+  lastSni(ip: string): string | undefined {
+    const v = this.sniByIp.get(ip);
+    return typeof v === 'string' ? v : v?.[v.length - 1];
+  }
   /** Certificate subjects the address presented, most recent last. */
-  certificates(ip: string): readonly string[] | undefined { return this.certByIp.get(ip); }
+  certificates(ip: string): readonly string[] | undefined { return asList(this.certByIp.get(ip)); }
 }
 
-const byRun = new WeakMap<object, TrafficFacts>();
-
-/** The facts of one run, keyed by its settings object (shared by the ip_info detector and the enricher). */
-export function trafficFactsFor(settings: object): TrafficFacts {
-  let f = byRun.get(settings);
-  if (!f) { f = new TrafficFacts(); byRun.set(settings, f); }
-  return f;
-}
+const asList = (v: Recent | undefined): readonly string[] | undefined => (typeof v === 'string' ? [v] : v);

@@ -11,6 +11,7 @@ import type { ProfileStore, TimewindowState } from '../store/store.js';
 import type { FlowDatabase } from '../store/flow-db.js';
 import type { DetectionContext, Detector, DetectorFactory, FlowContext, FlowFilter } from '../detect/detector.js';
 import { DnsResolutions } from './dns-cache.js';
+import { TrafficFacts } from '../enrich/traffic-facts.js';
 import { NetworkKnowledge } from './network.js';
 import { TimeWindowGrid } from './timewindows.js';
 import { PortRegistry } from '../enrich/ports.js';
@@ -43,6 +44,7 @@ export class Engine {
   readonly network: NetworkKnowledge;
   readonly handler: EvidenceHandler;
   readonly dns = new DnsResolutions();
+  readonly facts = new TrafficFacts();
   /** Flow whitelist and similar: consulted before a flow is profiled. */
   readonly flowFilters: FlowFilter[] = [];
   private readonly detectors: Detector[] = [];
@@ -64,7 +66,7 @@ export class Engine {
     this.handler = new EvidenceHandler({ alertThreshold: settings.alertThreshold,
       disabledDetections: settings.disabledDetections, now }, store, this.grid, outputs, ids);
     const ctx: DetectionContext = {
-      settings, network: this.network, ports: this.ports, store, dns: this.dns,
+      settings, network: this.network, ports: this.ports, store, dns: this.dns, facts: this.facts,
       emit: (input) => this.emit(input, ids),
       timewindowOf: (ts) => this.grid.numberFor(ts),
       markScanner: (ip, tw) => { this.scanners.add(`${ip}|${tw}`); },
@@ -126,6 +128,8 @@ export class Engine {
     if (t !== 'software' && t !== 'weird') {
       if (!ipFacts(flow.saddr).valid || !ipFacts(flow.daddr).valid) { this.dropped++; return; }
     } else if (!ipFacts(flow.saddr).valid) { this.dropped++; return; }
+    // Names of servers are learnt even from flows the whitelist drops: they still name the address.
+    if (t === 'ssl' || t === 'dns') this.facts.observe(flow);
     for (const f of this.flowFilters) if (f.dropFlow(flow)) { this.filtered++; return; }
     this.flows++;
     const ts = flow.starttime;

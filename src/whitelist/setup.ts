@@ -34,7 +34,7 @@ export function setupWhitelist(c: SetupContext): void {
       for (const d of parseTopDomains(readFileSync(source, 'utf8'))) local.add(d);
     } else c.error('whitelist', `top-domains file ${source} not found`);
   }
-  const wl = new Whitelist(parsed, top, c.engine.dns, c.engine.store);
+  const wl = new Whitelist(parsed, top, c.engine.dns, c.engine.store, c.engine.facts);
   setWhitelistView(c.settings, wl);
   if (!wl.size && !top.size && !ti.intel) return;
   c.engine.flowFilters.push(wl);

@@ -14,7 +14,7 @@ import type { ProfileStore } from '../store/store.js';
 import { Cidr, ipFacts } from '../util/ip.js';
 import { isOrgName, orgInAsName, orgOfAsn, orgOfDomain, orgOfIp, type OrgName } from '../enrich/orgs.js';
 import type { WhitelistView, WlDirection, WlIgnore } from './registry.js';
-import { BoundedMap } from '../detect/flow_alerts/shared.js';
+import type { TrafficFacts } from '../enrich/traffic-facts.js';
 
 export type EntryDirection = 'src' | 'dst' | 'both';
 export type EntryIgnore = 'flows' | 'alerts' | 'both';
@@ -126,14 +126,10 @@ export function parseTopDomains(text: string): Set<string> {
 const applies = (e: Entry | undefined, dir: WlDirection, ignore: WlIgnore): boolean =>
   !!e && (e.direction === 'both' || e.direction === dir) && (e.ignore === 'both' || e.ignore === ignore);
 
-const SNI_LIMIT = 200_000;
-
 /** Membership and size of a domain list (a Set, or a view over lists that may be replaced). */
 export interface DomainSet { has(domain: string): boolean; readonly size: number }
 
 export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
-  /** Server address -> TLS server names it presented (learned from the flows the filter sees). */
-  private readonly sniByIp = new BoundedMap<string, string>(SNI_LIMIT);
   private readonly filtersFlows: boolean;
   /** DNS name lists (by identity) -> per direction/ignore pair, a copy of the names last found clear. */
   private readonly clearedNames = new WeakMap<readonly string[], (string[] | null)[]>();
@@ -141,7 +137,7 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   lastReason = '';
 
   constructor(readonly wl: ParsedWhitelist, readonly topDomains: DomainSet, private readonly dns: DnsResolutions,
-    private readonly store: ProfileStore) {
+    private readonly store: ProfileStore, private readonly facts: TrafficFacts) {
     const entries: Entry[] = [...wl.ips.values(), ...wl.networks.map((n) => n.entry), ...wl.domains.values(),
       ...wl.orgs.values(), ...wl.macs.values()];
     this.filtersFlows = entries.some((e) => e.ignore !== 'alerts');
@@ -206,7 +202,7 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
     // Every name known for the address: DNS answers that pointed to it, then the TLS server name it presented.
     const r = this.dns.ofIp(ip);
     if (r && this.anyNameWhitelisted(r.domains, dir, ignore)) return true;
-    const sni = this.sniByIp.get(ip);
+    const sni = this.facts.lastSni(ip);
     return !!sni && this.isDomainWhitelisted(sni, dir, ignore);
   }
 
@@ -246,9 +242,6 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
 
   // Flows (ignore type "flows") ----------------------------------------------------------------------
   dropFlow(flow: Flow): boolean {
-    if (flow.type_ === 'ssl' && flow.server_name && ipFacts(flow.daddr).valid) {
-      this.sniByIp.set(flow.daddr, flow.server_name);
-    }
     if (!this.filtersFlows) return false;
     const I: WlIgnore = 'flows';
     if (this.hostChecks(flow.saddr, 'src', I) || this.hostChecks(flow.daddr, 'dst', I)) return true;
@@ -281,7 +274,7 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
     let checkedQueries: readonly string[] | undefined, checkedSni: string | undefined;
     if (e.ioc_type === 'IP') {
       if (this.hostChecks(e.value, dir, I)) return true;
-      if (e.value && ipFacts(e.value).valid) { checkedQueries = this.dns.ofIp(e.value)?.domains; checkedSni = this.sniByIp.get(e.value); }
+      if (e.value && ipFacts(e.value).valid) { checkedQueries = this.dns.ofIp(e.value)?.domains; checkedSni = this.facts.lastSni(e.value); }
     } else if (e.ioc_type === 'DOMAIN') {
       r = this.dns.ofDomain(normaliseDomain(e.value));
     } else if (e.ioc_type === 'URL') {

@@ -7,6 +7,7 @@ import { NetworkKnowledge } from '../../src/profiler/network.ts';
 import { PortRegistry } from '../../src/enrich/ports.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { DnsResolutions } from '../../src/profiler/dns-cache.ts';
+import { TrafficFacts } from '../../src/enrich/traffic-facts.ts';
 import { TimeWindowGrid } from '../../src/profiler/timewindows.ts';
 
 export function conn(over: Partial<ConnFlow> = {}): ConnFlow {
@@ -31,7 +32,7 @@ export function detectionContext(edit: (raw: RawConfig) => void = () => {}): Rec
   const evidence: EvidenceInput[] = [];
   return {
     settings, network: new NetworkKnowledge(settings.clientIps, { announce: () => {} }), ports: new PortRegistry(),
-    store: new MemoryStore(), dns: new DnsResolutions(), evidence,
+    store: new MemoryStore(), dns: new DnsResolutions(), facts: new TrafficFacts(), evidence,
     emit: (ev) => { evidence.push(ev); return `id${evidence.length}`; },
     timewindowOf: (ts) => grid.numberFor(ts),
     markScanner: (ip, tw) => { scanners.add(`${ip}|${tw}`); },

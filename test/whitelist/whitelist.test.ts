@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTopDomains, parseWhitelist, Whitelist } from '../../src/whitelist/whitelist.ts';
 import { DnsResolutions } from '../../src/profiler/dns-cache.ts';
+import { TrafficFacts } from '../../src/enrich/traffic-facts.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import type { Entity, Evidence } from '../../src/evidence/types.ts';
 import { conn } from '../helpers/flows.ts';
@@ -14,7 +15,8 @@ import { alertsLog, runSlips, SLIPS_DATA, tempDir } from '../helpers/run.ts';
 const make = (text: string, top: string[] = []) => {
   const dnsCache = new DnsResolutions();
   const store = new MemoryStore();
-  return { wl: new Whitelist(parseWhitelist(text), new Set(top), dnsCache, store), dnsCache, store };
+  const facts = new TrafficFacts();
+  return { wl: new Whitelist(parseWhitelist(text), new Set(top), dnsCache, store, facts), dnsCache, store, facts };
 };
 const ent = (direction: 'SRC' | 'DST', value: string, extra: Partial<Entity> = {}): Entity => ({ direction, ioc_type: 'IP', value, ...extra });
 const ev = (attacker: Entity, victim: Entity | null = null): Evidence => ({ id: 'x', evidence_type: 'UNKNOWN_PORT', description: '',
@@ -50,10 +52,10 @@ test('evidence: direction and ignore type decide; IPs, networks, domains (with s
 });
 
 test('evidence: every field that names a host — resolutions, SNI, queries, CNAMEs, rDNS, URL host, AS', () => {
-  const { wl, dnsCache } = make('domain,example.com,dst,alerts\norganization,google,both,alerts');
+  const { wl, dnsCache, facts } = make('domain,example.com,dst,alerts\norganization,google,both,alerts');
   dnsCache.observe(dns({ query: 'cdn.example.com', answers: ['9.8.7.6'] }), 1);
   assert.ok(wl.isWhitelisted(ev(ent('SRC', '192.168.1.5'), ent('DST', '9.8.7.6'))), 'an address example.com resolved to');
-  wl.dropFlow(ssl({ daddr: '9.8.7.5', server_name: 'api.example.com' }));
+  facts.observe(ssl({ daddr: '9.8.7.5', server_name: 'api.example.com' })); // as the engine does for every TLS record
   assert.ok(wl.isWhitelisted(ev(ent('SRC', '192.168.1.5'), ent('DST', '9.8.7.5'))), 'an address presenting an example.com SNI');
   for (const extra of [{ SNI: 'a.example.com' }, { queries: ['b.example.com'] }, { CNAME: ['c.example.com'] }, { rDNS: 'host.example.com' }]) {
     assert.ok(wl.isWhitelisted(ev(ent('SRC', '192.168.1.5'), ent('DST', '4.4.4.4', extra))), JSON.stringify(extra));
@@ -127,7 +129,7 @@ test('an address whose names were clear is whitelisted once a whitelisted name r
 test('top domains are consulted on every evidence (a refreshed list applies at once)', () => {
   const top = new Set<string>(); // empty at first, filled later (as a feed refresh would)
   const dnsCache = new DnsResolutions();
-  const wl = new Whitelist(parseWhitelist(''), top, dnsCache, new MemoryStore());
+  const wl = new Whitelist(parseWhitelist(''), top, dnsCache, new MemoryStore(), new TrafficFacts());
   dnsCache.observe(dns({ query: 'www.tranco-top.com', answers: ['9.9.9.3'] }), 1);
   const e = () => ev(ent('SRC', '192.168.1.5'), ent('DST', '9.9.9.3'));
   assert.ok(!wl.isWhitelisted(e()));

@@ -171,7 +171,7 @@ export class ConnContextChecks implements Detector {
     const r = this.ctx.dns.ofIp(f.daddr);
     if (r && r.ts >= f.starttime - RESOLUTION_MAX_AGE) return;
     if (net.isClientIp(f.daddr) || orgOfIp(f.daddr)) return;
-    const sni = this.shared.sniByIp.get(f.daddr);
+    const sni = this.ctx.facts.lastSni(f.daddr);
     if (sni && (orgOfDomain(sni) || whitelistView(this.ctx.settings)?.isTopDomain(sni))) return;
     if (w.withoutDns.size >= MAX_KEYS_PER_WINDOW) return;
     w.withoutDns.add(f.daddr);

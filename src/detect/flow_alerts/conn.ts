@@ -65,7 +65,7 @@ export class ConnChecks implements Detector {
     if (this.ctx.isScanner(f.saddr, fc.tw)) return;
     if (this.ftpPorts.has(f.dport)) return;
     if (this.isP2P(f)) return;
-    if (isOrgPort(f, this.ctx.dns, (ip) => this.shared.sniByIp.get(ip))) return;
+    if (isOrgPort(f, this.ctx.dns, (ip) => this.ctx.facts.lastSni(ip))) return;
     this.ctx.emit({
       evidence_type: 'UNKNOWN_PORT',
       description: `Connection to unknown destination port ${f.dport}/${proto.toUpperCase()} destination IP ${f.daddr}.`,

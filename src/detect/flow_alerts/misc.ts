@@ -5,7 +5,8 @@ import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { ipFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
-import { BoundedMap, sharedState, type ConnSummary, type FlowAlertsShared } from './shared.js';
+import { sharedState, type ConnSummary, type FlowAlertsShared } from './shared.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 
 const SMTP_BRUTEFORCE_LOGINS = 3;
 const SMTP_BRUTEFORCE_SECONDS = 10;

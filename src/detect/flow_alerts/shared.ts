@@ -5,6 +5,7 @@ import type { ConnFlow, Flow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext } from '../detector.js';
 import { ownString } from '../network_discovery/budget.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 
 /** What later records need from a connection. */
 export interface ConnSummary {
@@ -13,34 +14,10 @@ export interface ConnSummary {
 }
 
 /**
- * A bounded map that forgets the oldest generation of keys: entries go to a current map; when it
- * holds half the limit it becomes the previous generation and the older one is dropped. O(1) per
- * operation (deleting the first key of a large Map one by one is not).
- */
-export class BoundedMap<K, V> {
-  private cur = new Map<K, V>();
-  private prev = new Map<K, V>();
-  private readonly half: number;
-  constructor(limit: number) { this.half = Math.max(1, Math.floor(limit / 2)); }
-  get(k: K): V | undefined {
-    const v = this.cur.get(k);
-    return v !== undefined || this.prev.size === 0 ? v : this.prev.get(k);
-  }
-  has(k: K): boolean { return this.cur.has(k) || (this.prev.size !== 0 && this.prev.has(k)); }
-  set(k: K, v: V): void {
-    if (this.prev.size !== 0) this.prev.delete(k);
-    this.cur.set(k, v);
-    if (this.cur.size >= this.half) { this.prev = this.cur; this.cur = new Map(); }
-  }
-  delete(k: K): boolean { const a = this.cur.delete(k); const b = this.prev.delete(k); return a || b; }
-  get size(): number { return this.cur.size + this.prev.size; }
-  *entries(): IterableIterator<[K, V]> { yield* this.prev.entries(); yield* this.cur.entries(); }
-}
-
-/**
- * BoundedMap keyed by a pair of strings without building a joined key per call (a template-string
- * key per flow was a large share of the garbage): same generations and limit as BoundedMap, where
- * each (a, b) pair counts as one entry. Keys are stored as own copies (see ownString): a joined key
+ * A bounded map keyed by a pair of strings without building a joined key per call (a template-string
+ * key per flow was a large share of the garbage). It forgets the oldest generation of pairs: pairs go
+ * to a current generation; when it holds half the limit it becomes the previous one and the older
+ * one is dropped, O(1) per operation; each (a, b) pair counts as one entry. Keys are stored as own copies (see ownString): a joined key
  * never pinned the log line its parts were cut from, and the parts themselves must not either.
  */
 export class BoundedPairMap<V> {
@@ -143,13 +120,10 @@ export class Scheduler<T> {
 }
 
 const CONN_BY_UID_LIMIT = 200_000;
-const SNI_LIMIT = 200_000;
 const DOH_LIMIT = 10_000;
 
 export class FlowAlertsShared {
   readonly connByUid = new BoundedMap<string, ConnSummary>(CONN_BY_UID_LIMIT);
-  /** Server address -> last TLS server name seen for it. */
-  readonly sniByIp = new BoundedMap<string, string>(SNI_LIMIT);
   readonly dohServers = new BoundedSet<string>(DOH_LIMIT);
   private last: Flow | null = null;
 
@@ -157,8 +131,7 @@ export class FlowAlertsShared {
   observe(flow: Flow): void {
     if (flow === this.last) return;
     this.last = flow;
-    if (isConnLike(flow)) { if (flow.uid) this.connByUid.set(flow.uid, summarise(flow)); }
-    else if (flow.type_ === 'ssl' && flow.server_name) this.sniByIp.set(flow.daddr, flow.server_name);
+    if (isConnLike(flow) && flow.uid) this.connByUid.set(flow.uid, summarise(flow));
   }
 }
 

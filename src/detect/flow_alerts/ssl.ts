@@ -7,9 +7,10 @@ import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { getDomain } from 'tldts';
 import { dstDomain, dstIp, srcIp } from '../entities.js';
 import { ORG_NAMES, orgOfDomain, orgOfIp, type OrgName } from '../../enrich/orgs.js';
-import { BoundedMap, BoundedSet, pyRound2, sharedState, type ConnSummary, type FlowAlertsShared } from './shared.js';
+import { BoundedSet, pyRound2, sharedState, type ConnSummary, type FlowAlertsShared } from './shared.js';
 import { PortProtocolCorrelation } from './port-correlation.js';
 import { DOH_IPS, isDohHostname } from './doh.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 
 /** Seconds of traffic an ssl.log record waits for its conn.log record. */
 const CONN_WAIT = 300;

@@ -8,8 +8,9 @@ import { ipFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
 import { parseUserAgent, type UserAgentInfo } from '../../enrich/user-agent.js';
 import { macVendor } from '../../enrich/mac-vendor.js';
-import { BoundedMap, pyList, pyRound2, sharedState, type ConnSummary, type FlowAlertsShared } from '../flow_alerts/shared.js';
+import { pyList, pyRound2, sharedState, type ConnSummary, type FlowAlertsShared } from '../flow_alerts/shared.js';
 import { PortProtocolCorrelation } from '../flow_alerts/port-correlation.js';
+import { BoundedMap } from '../../util/bounded-map.js';
 
 /** Substrings of user agents used by known malware and exploit kits; `pb` must be a whole word. */
 const SUSPICIOUS_UA = [/httpsend/i, /chm_msdn/i, /(^|[^a-z0-9])pb([^a-z0-9]|$)/i, /jndi/i, /tesseract/i];
@@ -161,7 +162,7 @@ export class HttpAnalyzer implements Detector {
 
   private pastebin(f: HttpFlow): void {
     if (f.method !== 'GET' || !(f.response_body_len > this.ctx.settings.pastebinDownloadThreshold)) return;
-    const names = [f.host, this.shared.sniByIp.get(f.daddr) ?? '', ...(this.ctx.dns.ofIp(f.daddr)?.domains ?? [])];
+    const names = [f.host, this.ctx.facts.lastSni(f.daddr) ?? '', ...(this.ctx.dns.ofIp(f.daddr)?.domains ?? [])];
     if (!names.some((n) => n.toLowerCase().includes('pastebin'))) return;
     this.ctx.emit({ ...this.base(f), evidence_type: 'PASTEBIN_DOWNLOAD',
       description: `A downloaded file from pastebin.com. Size: ${pyRound2(f.response_body_len / 1e6)} MBs`,

@@ -6,7 +6,6 @@
 import type { Flow, HttpFlow, SoftwareFlow } from '../../flows/types.js';
 import type { DetectionContext, Detector } from '../detector.js';
 import type { ProfileState } from '../../store/store.js';
-import { trafficFactsFor, type TrafficFacts } from '../../enrich/traffic-facts.js';
 import { lookupAsn } from '../../enrich/asn.js';
 import { lookupCountry } from '../../enrich/country.js';
 import { macVendor, isRandomisedMac } from '../../enrich/mac-vendor.js';
@@ -28,14 +27,10 @@ export interface TimewindowThreat {
 
 export class IpInfo implements Detector {
   readonly module = 'ip_info';
-  private readonly facts: TrafficFacts;
 
-  constructor(private readonly ctx: DetectionContext) {
-    this.facts = trafficFactsFor(ctx.settings);
-  }
+  constructor(private readonly ctx: DetectionContext) {}
 
   onFlow(flow: Flow): void {
-    this.facts.observe(flow);
     if (flow.type_ === 'http') this.userAgent(flow);
     else if (flow.type_ === 'software') this.software(flow);
   }
@@ -112,11 +107,11 @@ export class IpInfo implements Detector {
     const country = lookupCountry(p.ip);
     if (country) info.geocountry = country.name;
     else if (f.private) info.geocountry = 'Private';
-    const rdns = this.facts.rdns(p.ip);
+    const rdns = this.ctx.facts.rdns(p.ip);
     if (rdns) info.reverse_dns = rdns;
-    const snis = this.facts.snis(p.ip);
+    const snis = this.ctx.facts.snis(p.ip);
     if (snis) info.SNI = [...snis];
-    const certs = this.facts.certificates(p.ip);
+    const certs = this.ctx.facts.certificates(p.ip);
     if (certs) info.certificates = [...certs];
     const passive = this.ctx.dns.ofIp(p.ip);
     if (passive) info.passive_dns = [...passive.domains];
