@@ -6,6 +6,7 @@ import type { ThreatLevel } from '../evidence/types.js';
 import { THREAT_VALUE } from '../evidence/types.js';
 import { parseIPv4, parseIPv6 } from '../util/ip.js';
 import { DomainTable } from '../util/domain-table.js';
+import { HashFilter } from '../util/hash-filter.js';
 
 /** What a feed says about one indicator. Shared between indicators with the same facts. */
 export interface IocInfo {
@@ -71,6 +72,8 @@ export class U32Map<V> {
   private keys: Uint32Array;
   private vals: (V | undefined)[];
   private mask: number;
+  /** Turns away most unlisted addresses before the (much larger) key array is touched. */
+  private filter: HashFilter;
   size = 0;
   constructor(capacity = 1024) {
     let cap = 16;
@@ -78,10 +81,11 @@ export class U32Map<V> {
     this.keys = new Uint32Array(cap);
     this.vals = new Array<V | undefined>(cap).fill(undefined);
     this.mask = cap - 1;
+    this.filter = new HashFilter(cap);
   }
-  private slot(k: number): number {
+  private slot(k: number, h: number): number {
     const keys = this.keys, mask = this.mask;
-    let i = (Math.imul(k, 0x9e3779b1) >>> 0) & mask;
+    let i = h & mask;
     for (;;) {
       const x = keys[i]!;
       if (x === k || x === 0) return i;
@@ -90,15 +94,18 @@ export class U32Map<V> {
   }
   get(k: number): V | undefined {
     if (k === 0) return undefined;
-    const i = this.slot(k);
+    const h = hash32(k);
+    if (!this.filter.mayHave(h)) return undefined;
+    const i = this.slot(k, h);
     // Most addresses are not listed: answer from the key array alone (one cache miss, not two).
     return this.keys[i] === k ? this.vals[i] : undefined;
   }
   set(k: number, v: V): void {
     if (k === 0) return;
     if ((this.size + 1) * 2 > this.keys.length) this.grow();
-    const i = this.slot(k);
-    if (this.keys[i] === 0) { this.keys[i] = k; this.size++; }
+    const h = hash32(k);
+    const i = this.slot(k, h);
+    if (this.keys[i] === 0) { this.keys[i] = k; this.size++; this.filter.add(h); }
     this.vals[i] = v;
   }
   private grow(): void {
@@ -106,12 +113,16 @@ export class U32Map<V> {
     this.keys = new Uint32Array(oldKeys.length * 2);
     this.vals = new Array<V | undefined>(oldKeys.length * 2).fill(undefined);
     this.mask = this.keys.length - 1;
+    this.filter = new HashFilter(this.keys.length);
     for (let i = 0; i < oldKeys.length; i++) {
       const k = oldKeys[i]!;
-      if (k !== 0) { const j = this.slot(k); this.keys[j] = k; this.vals[j] = oldVals[i]; }
+      if (k !== 0) { const h = hash32(k); const j = this.slot(k, h); this.keys[j] = k; this.vals[j] = oldVals[i]; this.filter.add(h); }
     }
   }
 }
+
+/** Multiplicative (Fibonacci) hash of a 32-bit key. */
+const hash32 = (k: number): number => Math.imul(k, 0x9e3779b1) >>> 0;
 
 const v4Mask = (p: number): number => (p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0);
 

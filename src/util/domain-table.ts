@@ -5,12 +5,16 @@
 // longest name first; the stored name is compared only when the hashes agree. Names are compared
 // case-insensitively (ASCII) and a trailing dot is ignored.
 
+import { HashFilter } from './hash-filter.js';
+
 const MAX_LABELS = 64;
 
 export class DomainTable<V> {
   /** Pairs (hash, entry index + 1); index 0 marks a free slot. */
   private slots: Uint32Array;
   private mask: number;
+  /** Turns away most unlisted names (and parents) before the slot array is touched. */
+  private filter: HashFilter;
   private readonly names: string[] = [];
   private readonly values: V[] = [];
   // Scratch for one lookup: where each candidate suffix starts, and its hash.
@@ -24,6 +28,7 @@ export class DomainTable<V> {
     while (cap < capacity * 2) cap *= 2;
     this.slots = new Uint32Array(cap * 2);
     this.mask = cap - 1;
+    this.filter = new HashFilter(cap);
   }
 
   get size(): number { return this.names.length; }
@@ -84,6 +89,7 @@ export class DomainTable<V> {
 
   /** Entry index of `name.slice(start, end)` (compared without slicing), or -1. */
   private find(h: number, name: string, start: number, end: number): number {
+    if (!this.filter.mayHave(h)) return -1;
     const slots = this.slots, mask = this.mask;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const entry = slots[s * 2 + 1]!;
@@ -98,12 +104,14 @@ export class DomainTable<V> {
     while (slots[s * 2 + 1] !== 0) s = (s + 1) & mask;
     slots[s * 2] = h;
     slots[s * 2 + 1] = entry;
+    this.filter.add(h);
   }
 
   private grow(): void {
     const cap = (this.mask + 1) * 2;
     this.slots = new Uint32Array(cap * 2);
     this.mask = cap - 1;
+    this.filter = new HashFilter(cap);
     for (let i = 0; i < this.names.length; i++) {
       const key = this.names[i]!;
       this.insert(hashSuffix(key, 0, key.length), i + 1);

@@ -47,3 +47,18 @@ test('domain table agrees with a map and a parent walk on random names (growth i
     }
   }), { numRuns: 300 });
 });
+
+test('hash filter: never turns away a key that was added', async () => {
+  const { HashFilter } = await import('../../src/util/hash-filter.js');
+  fc.assert(fc.property(fc.integer({ min: 1, max: 1 << 22 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 500 }), (slots, hashes) => {
+    const f = new HashFilter(slots);
+    for (const h of hashes) f.add(h >>> 0);
+    for (const h of hashes) assert.ok(f.mayHave(h >>> 0));
+  }), { numRuns: 100 });
+  // Sparse: most other hashes are turned away.
+  const f = new HashFilter(1 << 16);
+  for (let i = 0; i < 1000; i++) f.add(Math.imul(i, 0x9e3779b1) >>> 0);
+  let maybe = 0;
+  for (let i = 1000; i < 101000; i++) if (f.mayHave(Math.imul(i, 0x9e3779b1) >>> 0)) maybe++;
+  assert.ok(maybe < 2000, `${maybe} of 100000 unknown hashes passed`);
+});
