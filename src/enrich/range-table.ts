@@ -24,6 +24,8 @@ export interface RangeTable {
 /** Turns the payload text of a CSV row (after "start,end,") into column values; null skips the row. */
 export type PayloadParser = (payload: string, intern: (s: string) => number) => readonly number[] | null;
 
+/** Tables with fewer IPv4 ranges than this are binary-searched whole. */
+const SMALL_TABLE = 16_384;
 const MAGIC = 0x534c5254; // "SLRT"
 const FORMAT = 2;
 
@@ -226,24 +228,33 @@ function cmp6(a: Uint32Array, i: number, k: Uint32Array): number {
 
 /** Finds the range holding an address; answers are row numbers into the table's columns. */
 export class RangeIndex {
-  /** bucket[h] = number of IPv4 ranges starting below h << 16 (65,537 entries). */
-  private readonly bucket = new Uint32Array(65537);
+  /**
+   * bucket[h] = number of IPv4 ranges starting below h << 16 (65,537 entries), for large tables
+   * only: a small table (a feed's few autonomous systems) is searched whole, as its 256 KiB bucket
+   * array would cost more cache misses than it saves.
+   */
+  private readonly bucket: Uint32Array | null;
 
   constructor(readonly table: RangeTable) {
     const starts = table.v4Start;
+    if (starts.length < SMALL_TABLE) { this.bucket = null; return; }
+    const bucket = new Uint32Array(65537);
     let i = 0;
     for (let h = 0; h <= 65536; h++) {
       while (i < starts.length && starts[i]! >>> 16 < h) i++;
-      this.bucket[h] = i;
+      bucket[h] = i;
     }
+    this.bucket = bucket;
   }
 
   /** Row of the IPv4 range holding the address (as an unsigned 32-bit number), or -1. */
   findV4(n: number): number {
     const starts = this.table.v4Start;
-    const h = n >>> 16;
-    // The answer is the last range starting at or below n: inside bucket h, else the last range before it.
-    let lo = this.bucket[h]!, hi = this.bucket[h + 1]! - 1, found = lo - 1;
+    const b = this.bucket;
+    // The answer is the last range starting at or below n: inside bucket n >>> 16, else the last range before it.
+    let lo = 0, hi = starts.length - 1;
+    if (b) { const h = n >>> 16; lo = b[h]!; hi = b[h + 1]! - 1; }
+    let found = lo - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       if (starts[mid]! <= n) { found = mid; lo = mid + 1; } else hi = mid - 1;

@@ -61,3 +61,27 @@ test('shipped country table: IPv4, IPv6, nested ranges of the source data', () =
   assert.equal(lookupCountry('2001:718::1')?.code, 'CZ');
   assert.equal(lookupCountry('192.168.1.1'), null);
 });
+
+test('large tables (bucket index) and small ones (whole search) give the same answers', () => {
+  const rows: string[] = [];
+  let start = 1000;
+  for (let i = 0; i < 20_000; i++) { // ~20k ranges spread over the whole IPv4 space, with gaps
+    const len = (i * 7919) % 150_000;
+    rows.push(`${start},${start + len},${i}`);
+    start += len + 1 + ((i * 104729) % 60_000);
+  }
+  const big = new RangeIndex(buildRangeTable(rows.join('\n'), '', 1, num));
+  const starts = big.table.v4Start, ends = big.table.v4End;
+  const reference = (p: number): number => {
+    let lo = 0, hi = starts.length - 1, f = -1;
+    while (lo <= hi) { const mid = (lo + hi) >>> 1; if (starts[mid]! <= p) { f = mid; lo = mid + 1; } else hi = mid - 1; }
+    return f >= 0 && ends[f]! >= p ? f : -1;
+  };
+  for (let k = 0; k < 20_000; k++) {
+    const p = (Math.imul(k, 0x9e3779b1) >>> 0) % (start + 1000);
+    assert.equal(big.findV4(p), reference(p), `probe ${p}`);
+    const i = k % starts.length;
+    assert.equal(big.findV4(starts[i]!), i);
+    assert.equal(big.findV4(ends[i]!), i);
+  }
+});
