@@ -66,57 +66,126 @@ export class BoundedSet<K> {
   add(k: K): void { this.m.set(k, true); }
 }
 
-/** Swaps two array slots without allocating (destructuring swaps allocate on this hot path). */
-function swap<T>(a: T[], i: number, j: number): void { const t = a[i]!; a[i] = a[j]!; a[j] = t; }
-
-/** Items due at a traffic time, released in due order as the clock advances. */
+/**
+ * Items due at a traffic time, released in due order as the clock advances (items due at the same
+ * time in the order they were pushed). Records arrive almost in time order, so items are kept in a
+ * sorted queue that grows at its tail and is consumed at its head: a push compares with the last
+ * few items only, where a binary heap touched a parent in the middle of its array (a cache miss per
+ * push). The rare item due well before the tail (a long connection logged when it ended) goes to a
+ * small binary heap instead; releases take the earlier of the two heads.
+ */
 export class Scheduler<T> {
-  private readonly due: number[] = [];
-  private readonly items: T[] = [];
-  get size(): number { return this.items.length; }
+  private due: number[] = [];
+  private items: (T | undefined)[] = [];
+  private head = 0;
+  private readonly late = new Heap<T>();
+  private seq = 0;
+  private readonly seqs: number[] = [];
+  get size(): number { return this.due.length - this.head + this.late.size; }
 
   push(at: number, item: T): void {
-    const d = this.due, it = this.items;
-    d.push(at); it.push(item);
-    let i = d.length - 1;
+    const d = this.due, it = this.items, sq = this.seqs;
+    const seq = this.seq++;
+    let i = d.length;
+    // Walk back over at most a few items due later; further back goes to the heap.
+    let steps = 0;
+    while (i > this.head && d[i - 1]! > at) {
+      if (++steps > 8) { this.late.push(at, seq, item); return; }
+      i--;
+    }
+    if (i === d.length) { d.push(at); it.push(item); sq.push(seq); return; }
+    d.splice(i, 0, at); it.splice(i, 0, item); sq.splice(i, 0, seq);
+  }
+
+  /** True when the queue's head is released before the heap's (earlier due, or pushed first). */
+  private queueFirst(): boolean {
+    if (this.late.size === 0) return true;
+    if (this.head === this.due.length) return false;
+    const a = this.due[this.head]!, b = this.late.topDue();
+    return a < b || (a === b && this.seqs[this.head]! < this.late.topSeq());
+  }
+
+  private nextDue(): number {
+    if (this.queueFirst()) return this.head < this.due.length ? this.due[this.head]! : Infinity;
+    return this.late.topDue();
+  }
+
+  private pop(): T {
+    if (!this.queueFirst()) return this.late.pop();
+    const item = this.items[this.head]!;
+    this.items[this.head] = undefined; // release the item now, not at the next compaction
+    this.head++;
+    if (this.head === this.due.length) { this.due = []; this.items = []; this.seqs.length = 0; this.head = 0; }
+    else if (this.head >= 4096 && this.head * 2 >= this.due.length) {
+      this.due = this.due.slice(this.head); this.items = this.items.slice(this.head);
+      this.seqs.splice(0, this.head); this.head = 0;
+    }
+    return item;
+  }
+
+  /** Releases every item due at or before `now`. */
+  runDue(now: number, fn: (item: T) => void): void {
+    while (this.size !== 0 && this.nextDue() <= now) fn(this.pop());
+  }
+
+  /** Releases the earliest item regardless of time (used when a bound is reached). */
+  runOldest(fn: (item: T) => void): void { if (this.size !== 0) fn(this.pop()); }
+
+  /** Releases everything in due order (end of input). */
+  runAll(fn: (item: T) => void): void { while (this.size !== 0) fn(this.pop()); }
+}
+
+/** Binary min-heap by (due, push order), for the scheduler's out-of-order items. */
+class Heap<T> {
+  private readonly due: number[] = [];
+  private readonly seq: number[] = [];
+  private readonly items: T[] = [];
+  get size(): number { return this.items.length; }
+  topDue(): number { return this.due[0]!; }
+  topSeq(): number { return this.seq[0]!; }
+
+  private less(i: number, j: number): boolean {
+    const a = this.due[i]!, b = this.due[j]!;
+    return a < b || (a === b && this.seq[i]! < this.seq[j]!);
+  }
+
+  private swap(i: number, j: number): void {
+    const d = this.due, s = this.seq, it = this.items;
+    const td = d[i]!; d[i] = d[j]!; d[j] = td;
+    const ts = s[i]!; s[i] = s[j]!; s[j] = ts;
+    const ti = it[i]!; it[i] = it[j]!; it[j] = ti;
+  }
+
+  push(at: number, seq: number, item: T): void {
+    this.due.push(at); this.seq.push(seq); this.items.push(item);
+    let i = this.items.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (d[p]! <= d[i]!) break;
-      swap(d, p, i); swap(it, p, i);
+      if (!this.less(i, p)) break;
+      this.swap(i, p);
       i = p;
     }
   }
 
-  private pop(): T {
-    const d = this.due, it = this.items;
-    const top = it[0]!;
-    const lastD = d.pop()!, lastI = it.pop()!;
-    if (d.length) {
-      d[0] = lastD; it[0] = lastI;
+  pop(): T {
+    const top = this.items[0]!;
+    const d = this.due.pop()!, s = this.seq.pop()!, it = this.items.pop()!;
+    const n = this.items.length;
+    if (n) {
+      this.due[0] = d; this.seq[0] = s; this.items[0] = it;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1, r = l + 1;
         let m = i;
-        if (l < d.length && d[l]! < d[m]!) m = l;
-        if (r < d.length && d[r]! < d[m]!) m = r;
+        if (l < n && this.less(l, m)) m = l;
+        if (r < n && this.less(r, m)) m = r;
         if (m === i) break;
-        swap(d, m, i); swap(it, m, i);
+        this.swap(m, i);
         i = m;
       }
     }
     return top;
   }
-
-  /** Releases every item due at or before `now`. */
-  runDue(now: number, fn: (item: T) => void): void {
-    while (this.due.length && this.due[0]! <= now) fn(this.pop());
-  }
-
-  /** Releases the earliest item regardless of time (used when a bound is reached). */
-  runOldest(fn: (item: T) => void): void { if (this.items.length) fn(this.pop()); }
-
-  /** Releases everything in due order (end of input). */
-  runAll(fn: (item: T) => void): void { while (this.items.length) fn(this.pop()); }
 }
 
 const CONN_BY_UID_LIMIT = 200_000;
