@@ -1,24 +1,29 @@
 // A synchronous, buffered append-only text file: cheap on the hot path, flushed on demand and at close.
+// Text is encoded straight into one reusable byte buffer (no array of pieces to join, no string
+// the size of the buffer), which is written out with one system call when full.
 import { openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
 
 export class BufferedFile {
   private fd: number | null;
-  private buf: string[] = [];
-  private size = 0;
-  constructor(readonly path: string, private readonly limit = 1 << 16) {
+  private readonly buf: Buffer;
+  private used = 0;
+  constructor(readonly path: string, size = 1 << 20) {
     this.fd = openSync(path, 'w');
+    this.buf = Buffer.allocUnsafe(size);
   }
   write(text: string): void {
     if (this.fd === null) return;
-    this.buf.push(text);
-    this.size += text.length;
-    if (this.size >= this.limit) this.flush();
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (this.used + text.length * 3 > this.buf.length) {
+      this.flush();
+      if (text.length * 3 > this.buf.length) { writeAll(this.fd, Buffer.from(text, 'utf8')); return; }
+    }
+    this.used += this.buf.write(text, this.used, 'utf8');
   }
   flush(): void {
-    if (this.fd === null || this.buf.length === 0) return;
-    writeSync(this.fd, this.buf.join(''));
-    this.buf = [];
-    this.size = 0;
+    if (this.fd === null || this.used === 0) return;
+    writeAll(this.fd, this.buf.subarray(0, this.used));
+    this.used = 0;
   }
   close(): void {
     if (this.fd === null) return;
@@ -27,4 +32,10 @@ export class BufferedFile {
     closeSync(this.fd);
     this.fd = null;
   }
+}
+
+/** writeSync may write less than asked (e.g. on a full pipe); loop until everything is out. */
+function writeAll(fd: number, data: Buffer): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
 }
