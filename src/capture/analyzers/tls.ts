@@ -78,6 +78,23 @@ function u16list(b: Buffer, off: number, len: number): number[] {
   return out;
 }
 
+/**
+ * Walks a hello's extensions block (its 2-byte length at p): each complete extension's type, data
+ * offset and length; stops at the first one that runs past the block or the buffer.
+ */
+function forEachExtension(b: Buffer, p: number, visit: (type: number, data: number, len: number) => void): void {
+  const extEnd = Math.min(b.length, p + 2 + b.readUInt16BE(p));
+  p += 2;
+  while (p + 4 <= extEnd) {
+    const type = b.readUInt16BE(p);
+    const len = b.readUInt16BE(p + 2);
+    const d = p + 4;
+    if (d + len > extEnd) break;
+    visit(type, d, len);
+    p = d + len;
+  }
+}
+
 /** Parses a ClientHello body (after the 4-byte handshake header). */
 export function parseClientHello(b: Buffer): ClientHello | null {
   if (b.length < 38) return null;
@@ -98,13 +115,7 @@ export function parseClientHello(b: Buffer): ClientHello | null {
   if (p + 1 > b.length) return null;
   p += 1 + b[p]!;
   if (p + 2 > b.length) return ch; // no extensions
-  const extEnd = Math.min(b.length, p + 2 + b.readUInt16BE(p));
-  p += 2;
-  while (p + 4 <= extEnd) {
-    const type = b.readUInt16BE(p);
-    const len = b.readUInt16BE(p + 2);
-    const d = p + 4;
-    if (d + len > extEnd) break;
+  forEachExtension(b, p, (type, d, len) => {
     ch.extensions.push(type);
     if (type === 0 && len >= 5) {
       // server_name list: first host_name entry
@@ -121,8 +132,7 @@ export function parseClientHello(b: Buffer): ClientHello | null {
         q += 1 + l;
       }
     } else if (type === 43 && len >= 1) ch.supportedVersions = u16list(b, d + 1, Math.min(b[d]!, len - 1));
-    p = d + len;
-  }
+  });
   return ch;
 }
 
@@ -139,19 +149,12 @@ export function parseServerHello(b: Buffer): ServerHello | null {
   sh.cipher = b.readUInt16BE(p);
   p += 3; // cipher + compression
   if (p + 2 > b.length) return sh;
-  const extEnd = Math.min(b.length, p + 2 + b.readUInt16BE(p));
-  p += 2;
-  while (p + 4 <= extEnd) {
-    const type = b.readUInt16BE(p);
-    const len = b.readUInt16BE(p + 2);
-    const d = p + 4;
-    if (d + len > extEnd) break;
+  forEachExtension(b, p, (type, d, len) => {
     sh.extensions.push(type);
     if (type === 43 && len >= 2) sh.selectedVersion = b.readUInt16BE(d);
     else if (type === 16 && len >= 3) sh.alpn = b.toString('latin1', d + 3, Math.min(d + 3 + b[d + 2]!, d + len));
     else if (type === 51 && len >= 2) sh.keyShareGroup = b.readUInt16BE(d);
-    p = d + len;
-  }
+  });
   return sh;
 }
 
