@@ -2,7 +2,7 @@
 import type { Alert, Entity, Evidence } from '../evidence/types.js';
 import { confidenceWord } from '../evidence/types.js';
 import { humanLocal, isoLocal } from '../util/time.js';
-import { pyJson, type Json } from './pyjson.js';
+import { escapeNonAscii, pyJson, type Json } from './pyjson.js';
 
 export const SLIPS_VERSION = '1.1.21';
 export const IDMEF_VERSION = '2.0.3';
@@ -60,47 +60,58 @@ function analyzer(method: string, ip: string): Json {
   return { IP: ip, Name: 'Slips', Model: SLIPS_VERSION, Category: ['NIDS'], Data: ['Flow', 'Network'], Method: [method] };
 }
 
+// The IDMEF event of every evidence is written as text directly (Python's separators, keys in the
+// original's order): building nested objects and serialising them generically cost ~8 µs per
+// evidence, most of it in objects with computed keys. test/core/idmef.test.ts checks the text
+// against the object form.
+const q = (s: string): string => JSON.stringify(s);
+const n = (x: number | null | undefined): string => (typeof x === 'number' && Number.isFinite(x) ? String(x) : 'null');
+const qList = (xs: readonly string[]): string => {
+  let out = '[';
+  for (let i = 0; i < xs.length; i++) out += (i ? ', ' : '') + q(xs[i]!);
+  return out + ']';
+};
+
+/** pyJson of the facts noted about an entity, or undefined when there are none. */
 function entityNote(e: Entity, withTi: boolean): string | undefined {
-  const note: Record<string, Json> = {};
-  if (withTi && e.TI) note.TI = e.TI;
-  if (e.AS) note.AS = { org: e.AS.org, number: e.AS.number };
-  if (e.rDNS) note.rDNS = e.rDNS;
-  if (e.SNI) note.SNI = e.SNI;
-  return Object.keys(note).length ? pyJson(note) : undefined;
+  let out = '';
+  const add = (k: string, v: string): void => { out += `${out ? ', ' : ''}"${k}": ${v}`; };
+  if (withTi && e.TI) add('TI', q(e.TI));
+  if (e.AS) {
+    let as = '';
+    if (e.AS.org !== undefined) as += `"org": ${q(e.AS.org)}`;
+    if (e.AS.number !== undefined) as += `${as ? ', ' : ''}"number": ${q(e.AS.number)}`;
+    add('AS', `{${as}}`);
+  }
+  if (e.rDNS) add('rDNS', q(e.rDNS));
+  if (e.SNI) add('SNI', q(e.SNI));
+  // Escaped on its own first, as Python's json.dumps of the note did before it was embedded.
+  return out ? escapeNonAscii(`{${out}}`) : undefined;
 }
 
-
-/** IDMEFv2 "Event" object for one evidence. */
-export function idmefEvent(ev: Evidence, accumulated: number, createTime: number, analyzerIp = '0.0.0.0'): Json {
-  const source: Record<string, Json | undefined> = { [idmefKey(ev.attacker)]: ev.attacker.value };
+/** IDMEFv2 "Event" of one evidence, as one line of alerts.json (without the newline). */
+export function idmefEventText(ev: Evidence, accumulated: number, createTime: number, analyzerIp = '0.0.0.0'): string {
+  let source = `"${idmefKey(ev.attacker)}": ${q(ev.attacker.value)}`;
   const sNote = entityNote(ev.attacker, false);
-  if (sNote) source.Note = sNote;
-  if (ev.src_port !== null) source.Port = [ev.src_port];
-  if (ev.proto) source.Protocol = [ev.proto];
-  if (ev.attacker.TI) source.TI = [ev.attacker.TI];
-  const obj: Record<string, Json | undefined> = {
-    Version: IDMEF_VERSION,
-    Analyzer: analyzer(ev.method, analyzerIp),
-    Status: 'Event',
-    ID: ev.id,
-    Severity: SEVERITY[ev.threat_level],
-    StartTime: isoLocal(ev.timestamp),
-    CreateTime: isoLocal(createTime),
-    Confidence: ev.confidence,
-    Description: fullDescription(ev),
-    Source: [source],
-  };
+  if (sNote) source += `, "Note": ${q(sNote)}`;
+  if (ev.src_port !== null) source += `, "Port": [${n(ev.src_port)}]`;
+  if (ev.proto) source += `, "Protocol": [${q(ev.proto)}]`;
+  if (ev.attacker.TI) source += `, "TI": [${q(ev.attacker.TI)}]`;
+  let out = `{"Version": "${IDMEF_VERSION}", "Analyzer": {"IP": ${q(analyzerIp)}, "Name": "Slips", "Model": "${SLIPS_VERSION}", ` +
+    `"Category": ["NIDS"], "Data": ["Flow", "Network"], "Method": [${q(ev.method)}]}, "Status": "Event", "ID": ${q(ev.id)}, ` +
+    `"Severity": "${SEVERITY[ev.threat_level]}", "StartTime": "${isoLocal(ev.timestamp)}", "CreateTime": "${isoLocal(createTime)}", ` +
+    `"Confidence": ${n(ev.confidence)}, "Description": ${q(fullDescription(ev))}, "Source": [{${source}}]`;
   if (ev.victim) {
-    const target: Record<string, Json | undefined> = { [idmefKey(ev.victim)]: ev.victim.value };
+    let target = `"${idmefKey(ev.victim)}": ${q(ev.victim.value)}`;
     const tNote = entityNote(ev.victim, true);
-    if (tNote) target.Note = tNote;
-    if (ev.dst_port !== null) target.Port = [ev.dst_port];
-    obj.Target = [target];
+    if (tNote) target += `, "Note": ${q(tNote)}`;
+    if (ev.dst_port !== null) target += `, "Port": [${n(ev.dst_port)}]`;
+    out += `, "Target": [{${target}}]`;
   }
-  if (ev.rel_id && ev.rel_id.length) obj.RelID = ev.rel_id;
-  obj.Note = pyJson({ uids: ev.uid, accumulated_threat_level: accumulated, threat_level: ev.threat_level,
-    confidence: confidenceWord(ev.confidence), timewindow: ev.timewindow });
-  return obj;
+  if (ev.rel_id && ev.rel_id.length) out += `, "RelID": ${qList(ev.rel_id)}`;
+  const note = escapeNonAscii(`{"uids": ${qList(ev.uid)}, "accumulated_threat_level": ${n(accumulated)}, "threat_level": ${q(ev.threat_level)}, ` +
+    `"confidence": ${q(confidenceWord(ev.confidence))}, "timewindow": ${n(ev.timewindow)}}`);
+  return escapeNonAscii(`${out}, "Note": ${q(note)}}`);
 }
 
 /** IDMEFv2 "Incident" object for one alert. */

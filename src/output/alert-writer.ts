@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BufferedFile } from './buffered-file.js';
-import { alertConsoleText, alertLogLine, evidenceLogLine, idmefEvent, idmefIncident } from './alert-format.js';
+import { alertConsoleText, alertLogLine, evidenceLogLine, idmefEventText, idmefIncident } from './alert-format.js';
 import { pyJson } from './pyjson.js';
 import type { Alert, Evidence } from '../evidence/types.js';
 import type { EvidenceOutputs } from '../evidence/handler.js';
@@ -25,7 +25,7 @@ export class AlertWriter implements EvidenceOutputs {
 
   evidence(ev: Evidence, accumulated: number, hostname: string): void {
     this.log.write(evidenceLogLine(ev, hostname || undefined) + '\n');
-    this.json.write(pyJson(idmefEvent(ev, accumulated, this.now())) + '\n');
+    this.json.write(idmefEventText(ev, accumulated, this.now()) + '\n');
     this.db.addEvidence(ev);
   }
 

@@ -5,7 +5,7 @@ export type Json = string | number | boolean | null | Json[] | { [k: string]: Js
 
 const NON_ASCII = /[\u007f-\uffff]/;
 const NON_ASCII_ALL = /[\u007f-\uffff]/g;
-const escapeNonAscii = (s: string): string =>
+export const escapeNonAscii = (s: string): string =>
   NON_ASCII.test(s) ? s.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
 
 let scratch = Buffer.allocUnsafe(1 << 16);
