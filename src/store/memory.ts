@@ -1,9 +1,11 @@
 // The default, in-process store.
 import type { ProfileState, ProfileStore, TimewindowState } from './store.js';
+import { WindowMap } from '../util/window-map.js';
 
 export class MemoryStore implements ProfileStore {
   private readonly profilesByIp = new Map<string, ProfileState>();
-  private readonly windows = new Map<string, TimewindowState>();
+  /** Open windows by profile and number (no "ip|n" string built per flow). */
+  private readonly windows = new WindowMap<TimewindowState>();
 
   profile(ip: string): ProfileState | undefined { return this.profilesByIp.get(ip); }
 
@@ -19,14 +21,13 @@ export class MemoryStore implements ProfileStore {
   profiles(): Iterable<ProfileState> { return this.profilesByIp.values(); }
   get profileCount(): number { return this.profilesByIp.size; }
 
-  timewindow(ip: string, n: number): TimewindowState | undefined { return this.windows.get(`${ip}|${n}`); }
+  timewindow(ip: string, n: number): TimewindowState | undefined { return this.windows.get(ip, n); }
 
   ensureTimewindow(ip: string, n: number, start: number, end: number): TimewindowState {
-    const key = `${ip}|${n}`;
-    let t = this.windows.get(key);
+    let t = this.windows.get(ip, n);
     if (!t) {
       t = { ip, number: n, start, end, flows: 0, lastModified: start, evidenceCount: 0, pending: [], accumulated: 0, alerts: 0 };
-      this.windows.set(key, t);
+      this.windows.set(ip, n, t);
     }
     return t;
   }
@@ -34,10 +35,5 @@ export class MemoryStore implements ProfileStore {
   openTimewindows(): Iterable<TimewindowState> { return this.windows.values(); }
   get openTimewindowCount(): number { return this.windows.size; }
 
-  closeTimewindow(ip: string, n: number): TimewindowState | undefined {
-    const key = `${ip}|${n}`;
-    const t = this.windows.get(key);
-    if (t) this.windows.delete(key);
-    return t;
-  }
+  closeTimewindow(ip: string, n: number): TimewindowState | undefined { return this.windows.take(ip, n); }
 }

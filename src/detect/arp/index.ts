@@ -4,7 +4,7 @@ import type { ArpFlow, Flow } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { dstIp, srcIp } from '../entities.js';
 import { HOME_NETWORKS, ipFacts } from '../../util/ip.js';
-import { ownString } from '../network_discovery/budget.js';
+import { ownString } from '../../util/own-string.js';
 
 const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
 const ZERO_MAC = '00:00:00:00:00:00';

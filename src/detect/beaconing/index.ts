@@ -7,9 +7,10 @@ import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import type { Entity } from '../../evidence/types.js';
 import { dstDomain, dstIp, round2, srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
-import { Budget, ownString } from '../network_discovery/budget.js';
+import { Budget } from '../network_discovery/budget.js';
+import { ownString } from '../../util/own-string.js';
 import { scoreBeacon, type BeaconScore } from './score.js';
-import { WindowMap } from '../window-map.js';
+import { WindowMap } from '../../util/window-map.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 
 export interface BeaconSettings {

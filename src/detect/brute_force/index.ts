@@ -7,7 +7,7 @@ import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { dstIp, srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
 import { pyFloat } from '../network_discovery/scan-math.js';
-import { ownString } from '../network_discovery/budget.js';
+import { ownString } from '../../util/own-string.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 
 /** Attempts at which confidence reaches 1.0. */

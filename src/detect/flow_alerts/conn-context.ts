@@ -5,7 +5,7 @@ import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { ipFacts, isIgnoredIp, type IpFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
 import { orgOfDomain, orgOfIp } from '../../enrich/orgs.js';
-import { WindowMap } from '../window-map.js';
+import { WindowMap } from '../../util/window-map.js';
 import { whitelistView } from '../../whitelist/registry.js';
 import { BoundedSet, pyFloat, pyList, Scheduler, sharedState, type FlowAlertsShared } from './shared.js';
 

@@ -4,7 +4,7 @@
 // decision is taken when the traffic clock passes the flow's time plus five minutes, or at the end.
 import type { ConnFlow } from '../../flows/types.js';
 import { Scheduler } from './shared.js';
-import { ownString } from '../network_discovery/budget.js';
+import { ownString } from '../../util/own-string.js';
 
 const WINDOW = 300;
 const MAX_PAIRS = 200_000;

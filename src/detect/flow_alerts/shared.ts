@@ -4,7 +4,7 @@
 import type { ConnFlow, Flow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext } from '../detector.js';
-import { ownString } from '../network_discovery/budget.js';
+import { ownString } from '../../util/own-string.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 
 /** What later records need from a connection. */

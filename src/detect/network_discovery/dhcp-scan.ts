@@ -2,7 +2,8 @@
 import type { DhcpFlow } from '../../flows/types.js';
 import type { DetectionContext, FlowContext } from '../detector.js';
 import { srcIp } from '../entities.js';
-import { Budget, ownString } from './budget.js';
+import { Budget } from './budget.js';
+import { ownString } from '../../util/own-string.js';
 
 /** Evidence every this many distinct requested addresses (4, 8, 12, ...). */
 export const DHCP_SCAN_STEP = 4;

@@ -6,7 +6,8 @@ import type { EvidenceType } from '../../evidence/types.js';
 import type { DetectionContext, FlowContext } from '../detector.js';
 import { srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
-import { Budget, ownString } from './budget.js';
+import { Budget } from './budget.js';
+import { ownString } from '../../util/own-string.js';
 import { icmpSweepConfidence } from './scan-math.js';
 
 type SweepKind = 'address' | 'timestamp' | 'address mask';

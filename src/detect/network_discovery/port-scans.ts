@@ -4,8 +4,9 @@
 import type { ConnFlow } from '../../flows/types.js';
 import type { DetectionContext, FlowContext } from '../detector.js';
 import { dstIp, srcIp } from '../entities.js';
-import { Budget, ownString, PortSet } from './budget.js';
-import { WindowMap } from '../window-map.js';
+import { Budget, PortSet } from './budget.js';
+import { ownString } from '../../util/own-string.js';
+import { WindowMap } from '../../util/window-map.js';
 import { isScanTarget, scanBucket, scanConfidence, scanConfidenceText, shouldReportScan } from './scan-math.js';
 
 interface VerticalTarget {

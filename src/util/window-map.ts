@@ -2,7 +2,7 @@
 // string for every flow: detectors look their window up on each flow, and those joined keys were a
 // large share of the garbage. The last window found is remembered, since consecutive lookups (the
 // checks of one flow, or a burst of flows of one profile) usually ask for the same one.
-import { ownString } from './network_discovery/budget.js';
+import { ownString } from './own-string.js';
 
 export class WindowMap<V> {
   private readonly byIp = new Map<string, Map<number, V>>();
@@ -28,6 +28,11 @@ export class WindowMap<V> {
     m.set(tw, v);
     if (m.size !== n) this.count++;
     this.last = v; this.lastIp = ip; this.lastTw = tw;
+  }
+
+  /** Every stored value, profile by profile. */
+  *values(): IterableIterator<V> {
+    for (const m of this.byIp.values()) yield* m.values();
   }
 
   /** Removes and returns the window's state. */
