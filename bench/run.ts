@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { generate } from './generate-zeek.ts';
 import { LineSource } from '../src/input/lines.ts';
 import { ZeekLineParser, zeekLogKind } from '../src/input/zeek.ts';
+import { ANALYSIS_NODE_FLAGS } from './node-flags.ts';
 
 const { values } = parseArgs({ options: { conn: { type: 'string', default: '1000000' }, hosts: { type: 'string', default: '2000' } } });
 const conn = Number(values.conn);
@@ -43,7 +44,7 @@ console.log(`read+split+parse only: ${fmt(read.records)} records in ${read.secon
 
 function analyse(mode: 'core' | 'all'): void {
   const out = join(tmpdir(), `slips-bench-${process.pid}-${mode}`);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'analyse.ts'), dataDir, out, mode],
+  const child = spawnSync(process.execPath, [...ANALYSIS_NODE_FLAGS, '--import', 'tsx', resolve(import.meta.dirname, 'analyse.ts'), dataDir, out, mode],
     { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (child.status !== 0) { console.error(child.stderr); process.exit(1); }
   const res = JSON.parse(child.stdout.trim().split('\n').pop()!) as { flows: number; seconds: number; maxRssMB: number; evidence: number; alerts: number; profiles: number };

@@ -31,6 +31,7 @@ import { lookupCountry } from '../src/enrich/country.ts';
 import { macVendor } from '../src/enrich/mac-vendor.ts';
 import { parseUserAgent } from '../src/enrich/user-agent.ts';
 import { EntityEnricher } from '../src/enrich/enricher.ts';
+import { ANALYSIS_NODE_FLAGS } from './node-flags.ts';
 
 
 const { values: args } = parseArgs({ options: {
@@ -237,7 +238,7 @@ if (existsSync(args.input)) {
   for (const [label, dir] of [['no feeds', emptyDir], ['1M IPs + 500k domains', feedDir]] as const) {
     const out = join(tmpdir(), `slips-bench-ti-${label.replace(/\W+/g, '-')}`);
     rmSync(out, { recursive: true, force: true });
-    const res = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', args.input, '--feeds', dir, '--out', out],
+    const res = spawnSync(process.execPath, [...ANALYSIS_NODE_FLAGS, '--import', 'tsx', import.meta.filename, '--child', args.input, '--feeds', dir, '--out', out],
       { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (res.status !== 0) { console.log(`pipeline (${label}): failed\n${res.stderr}`); continue; }
     const j = JSON.parse(res.stdout.trim().split('\n').pop()!) as { flows: number; seconds: number; evidence: number; maxRssMB: number };

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (npm ci builds it through the `prepare` script).
+// Runs the compiled CLI (npm ci builds it through the `prepare` script). The `slips` command
+// (bin/slips) starts it with the V8 flags the analysis is tuned for.
 import { main } from '../dist/cli/main.js';
 
 main(process.argv).then((code) => { process.exitCode = code; }, (e) => {

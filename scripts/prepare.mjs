@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binDir = join(root, 'node_modules', '.bin');
-const target = join(root, 'bin', 'slips.js');
+const target = join(root, 'bin', 'slips');
 mkdirSync(binDir, { recursive: true });
 const link = join(binDir, 'slips');
 rmSync(link, { force: true });
 symlinkSync(relative(binDir, target), link);
 chmodSync(target, 0o755);
+chmodSync(join(root, 'bin', 'slips.js'), 0o755);
 
 // Precompute the IP -> ASN and IP -> country tables once at install, so the first analysis does not
 // pay for parsing the CSV files (later runs load the compact tables in milliseconds).
