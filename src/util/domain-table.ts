@@ -39,7 +39,7 @@ export class DomainTable<V> {
 
   /** Adds or replaces; `merge` combines a new value with the one already stored. */
   set(name: string, value: V, merge?: (old: V, value: V) => V): void {
-    const key = canonical(name);
+    const key = normaliseDomain(name);
     if (!key) return;
     const h = hashSuffix(key, 0, key.length);
     const i = this.find(h, key, 0, key.length);
@@ -145,10 +145,19 @@ function sameName(stored: string, name: string, start: number, end: number): boo
   return true;
 }
 
-/** Stored form: trimmed, lower case, without a trailing dot or a leading "*." wildcard. */
-export function canonical(name: string): string {
-  let s = name.trim().toLowerCase();
-  if (s.endsWith('.')) s = s.slice(0, -1);
-  if (s.startsWith('*.')) s = s.slice(2);
-  return s;
+const slowNormaliseDomain = (d: string): string => d.trim().toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
+
+/**
+ * A domain's stored form: lower case, no surrounding spaces, trailing dot or leading "*.". Names
+ * seen in traffic are nearly always already so: they are returned as they are without building
+ * new strings.
+ */
+export function normaliseDomain(d: string): string {
+  const n = d.length;
+  if (n === 0 || d.charCodeAt(n - 1) === 46 /* . */ || (d.charCodeAt(0) === 42 /* * */ && d.charCodeAt(1) === 46)) return slowNormaliseDomain(d);
+  for (let i = 0; i < n; i++) {
+    const c = d.charCodeAt(i);
+    if (c <= 32 || c > 126 || (c >= 65 && c <= 90)) return slowNormaliseDomain(d);
+  }
+  return d;
 }

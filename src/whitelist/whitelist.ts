@@ -15,6 +15,7 @@ import { Cidr, ipFacts } from '../util/ip.js';
 import { isOrgName, orgInAsName, orgOfAsn, orgOfDomain, orgOfIp, type OrgName } from '../enrich/orgs.js';
 import type { WhitelistView, WlDirection, WlIgnore } from './registry.js';
 import type { TrafficFacts } from '../enrich/traffic-facts.js';
+import { normaliseDomain } from '../util/domain-table.js';
 
 export type EntryDirection = 'src' | 'dst' | 'both';
 export type EntryIgnore = 'flows' | 'alerts' | 'both';
@@ -36,22 +37,6 @@ const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 export const emptyWhitelist = (): ParsedWhitelist => ({ ips: new Map(), networks: [], domains: new Map(), orgs: new Map(),
   macs: new Map(), problems: [] });
-
-const slowNormaliseDomain = (d: string): string => d.trim().toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
-
-/**
- * Lower case, no surrounding spaces, trailing dot or leading "*.". Names seen in traffic are
- * nearly always already so: they are returned as they are without building new strings.
- */
-function normaliseDomain(d: string): string {
-  const n = d.length;
-  if (n === 0 || d.charCodeAt(n - 1) === 46 /* . */ || (d.charCodeAt(0) === 42 /* * */ && d.charCodeAt(1) === 46)) return slowNormaliseDomain(d);
-  for (let i = 0; i < n; i++) {
-    const c = d.charCodeAt(i);
-    if (c <= 32 || c > 126 || (c >= 65 && c <= 90)) return slowNormaliseDomain(d);
-  }
-  return d;
-}
 
 /**
  * Reads whitelist.conf text: `type,value,direction,ignore` per line; `;` starts a comment line;
