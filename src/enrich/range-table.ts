@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync, renameSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { parseIPv4, parseIPv6 } from '../util/ip.js';
+import { ipv6Words, parseIPv4, parseIPv6 } from '../util/ip.js';
 
 /** Sorted, non-overlapping ranges. IPv6 addresses are four big-endian 32-bit words per entry. */
 export interface RangeTable {
@@ -272,7 +272,6 @@ export class RangeIndex {
     }
     return found >= 0 && cmp6(this.table.v6End, found, k) >= 0 ? found : -1;
   }
-
 }
 
 /** One result object per range, made on first use from the row's payload and shared afterwards. */
@@ -327,7 +326,7 @@ export class RangeDatabase<T> {
     const g = parseIPv6(ip);
     if (!g) return null;
     const k = this.key6;
-    for (let j = 0; j < 4; j++) k[j] = ((g[j * 2]! << 16) | g[j * 2 + 1]!) >>> 0;
+    ipv6Words(g, k);
     const row = this.index.findV6(k);
     if (row < 0) return null;
     return this.rows6[row] ??= this.read(this.table.v6Cols, row, this.table.strings);

@@ -4,7 +4,7 @@
 // longest prefix through one map per prefix length; domains match exactly or by a parent domain.
 import type { ThreatLevel } from '../evidence/types.js';
 import { THREAT_VALUE } from '../evidence/types.js';
-import { parseIPv4, parseIPv6 } from '../util/ip.js';
+import { ipv6Words, parseIPv4, parseIPv6 } from '../util/ip.js';
 import { DomainTable } from '../util/domain-table.js';
 import { HashFilter } from '../util/hash-filter.js';
 
@@ -51,10 +51,6 @@ export class InfoInterner {
   }
 }
 
-/** 4 big-endian 32-bit words of an IPv6 address. */
-function v6Words(g: Uint16Array, out: Uint32Array): void {
-  for (let j = 0; j < 4; j++) out[j] = ((g[j * 2]! << 16) | g[j * 2 + 1]!) >>> 0;
-}
 function v6Key(w: Uint32Array, prefix: number): string {
   let key = '';
   for (let j = 0; j < 4; j++) {
@@ -163,7 +159,7 @@ export class IocStore {
     }
     const g = parseIPv6(ip);
     if (!g) return false;
-    v6Words(g, this.w6);
+    ipv6Words(g, this.w6);
     this.put(this.v6, v6Key(this.w6, 128), info);
     return true;
   }
@@ -188,7 +184,7 @@ export class IocStore {
     if (p === 128) return this.addIp(addr, info);
     let m = this.ranges6.get(p);
     if (!m) { m = new Map(); this.ranges6.set(p, m); this.lengths6 = [...this.ranges6.keys()].sort((a, b) => b - a); }
-    v6Words(g, this.w6);
+    ipv6Words(g, this.w6);
     this.putRange(m, v6Key(this.w6, p), cidr, info);
     return true;
   }
@@ -231,7 +227,7 @@ export class IocStore {
     if (this.v6.size === 0) return undefined;
     const g = parseIPv6(ip);
     if (!g) return undefined;
-    v6Words(g, this.w6);
+    ipv6Words(g, this.w6);
     return this.v6.get(v6Key(this.w6, 128));
   }
 
@@ -262,7 +258,7 @@ export class IocStore {
     if (!this.lengths6.length) return undefined;
     const g = parseIPv6(ip);
     if (!g) return undefined;
-    v6Words(g, this.w6);
+    ipv6Words(g, this.w6);
     for (const p of this.lengths6) {
       const hit = this.ranges6.get(p)!.get(v6Key(this.w6, p));
       if (hit) return hit;

@@ -42,6 +42,11 @@ export function parseIPv6(s: string): Uint16Array | null {
   return g;
 }
 
+/** An IPv6 address's eight 16-bit groups as four big-endian 32-bit words, written into `out`. */
+export function ipv6Words(g: Uint16Array, out: Uint32Array): void {
+  for (let j = 0; j < 4; j++) out[j] = ((g[j * 2]! << 16) | g[j * 2 + 1]!) >>> 0;
+}
+
 export function parseIp(s: string): ParsedIp | null {
   const v4 = parseIPv4(s);
   if (v4 !== null) return { v: 4, n: v4 };
