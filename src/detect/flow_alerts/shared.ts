@@ -68,81 +68,34 @@ export class BoundedSet<K> {
 
 /**
  * Items due at a traffic time, released in due order as the clock advances (items due at the same
- * time in the order they were pushed). Records arrive almost in time order, so items are kept in a
- * sorted queue that grows at its tail and is consumed at its head: a push compares with the last
- * few items only, where a binary heap touched a parent in the middle of its array (a cache miss per
- * push). The rare item due well before the tail (a long connection logged when it ended) goes to a
- * small binary heap instead; releases take the earlier of the two heads.
+ * time in the order they were pushed): a binary min-heap by (due, push order).
  */
 export class Scheduler<T> {
-  private due: number[] = [];
-  private items: (T | undefined)[] = [];
-  private head = 0;
-  private readonly late = new Heap<T>();
+  private readonly heap = new Heap<T>();
   private seq = 0;
-  private readonly seqs: number[] = [];
-  get size(): number { return this.due.length - this.head + this.late.size; }
+  get size(): number { return this.heap.size; }
 
-  push(at: number, item: T): void {
-    const d = this.due, it = this.items, sq = this.seqs;
-    const seq = this.seq++;
-    let i = d.length;
-    // Walk back over at most a few items due later; further back goes to the heap.
-    let steps = 0;
-    while (i > this.head && d[i - 1]! > at) {
-      if (++steps > 8) { this.late.push(at, seq, item); return; }
-      i--;
-    }
-    if (i === d.length) { d.push(at); it.push(item); sq.push(seq); return; }
-    d.splice(i, 0, at); it.splice(i, 0, item); sq.splice(i, 0, seq);
-  }
-
-  /** True when the queue's head is released before the heap's (earlier due, or pushed first). */
-  private queueFirst(): boolean {
-    if (this.late.size === 0) return true;
-    if (this.head === this.due.length) return false;
-    const a = this.due[this.head]!, b = this.late.topDue();
-    return a < b || (a === b && this.seqs[this.head]! < this.late.topSeq());
-  }
-
-  private nextDue(): number {
-    if (this.queueFirst()) return this.head < this.due.length ? this.due[this.head]! : Infinity;
-    return this.late.topDue();
-  }
-
-  private pop(): T {
-    if (!this.queueFirst()) return this.late.pop();
-    const item = this.items[this.head]!;
-    this.items[this.head] = undefined; // release the item now, not at the next compaction
-    this.head++;
-    if (this.head === this.due.length) { this.due = []; this.items = []; this.seqs.length = 0; this.head = 0; }
-    else if (this.head >= 4096 && this.head * 2 >= this.due.length) {
-      this.due = this.due.slice(this.head); this.items = this.items.slice(this.head);
-      this.seqs.splice(0, this.head); this.head = 0;
-    }
-    return item;
-  }
+  push(at: number, item: T): void { this.heap.push(at, this.seq++, item); }
 
   /** Releases every item due at or before `now`. */
   runDue(now: number, fn: (item: T) => void): void {
-    while (this.size !== 0 && this.nextDue() <= now) fn(this.pop());
+    while (this.heap.size !== 0 && this.heap.topDue() <= now) fn(this.heap.pop());
   }
 
   /** Releases the earliest item regardless of time (used when a bound is reached). */
-  runOldest(fn: (item: T) => void): void { if (this.size !== 0) fn(this.pop()); }
+  runOldest(fn: (item: T) => void): void { if (this.heap.size !== 0) fn(this.heap.pop()); }
 
   /** Releases everything in due order (end of input). */
-  runAll(fn: (item: T) => void): void { while (this.size !== 0) fn(this.pop()); }
+  runAll(fn: (item: T) => void): void { while (this.heap.size !== 0) fn(this.heap.pop()); }
 }
 
-/** Binary min-heap by (due, push order), for the scheduler's out-of-order items. */
+/** Binary min-heap by (due, push order). */
 class Heap<T> {
   private readonly due: number[] = [];
   private readonly seq: number[] = [];
   private readonly items: T[] = [];
   get size(): number { return this.items.length; }
   topDue(): number { return this.due[0]!; }
-  topSeq(): number { return this.seq[0]!; }
 
   private less(i: number, j: number): boolean {
     const a = this.due[i]!, b = this.due[j]!;
