@@ -9,7 +9,7 @@ import { createAnalyzerFactory, type AnalyzerOptions } from '../../src/capture/a
 import { APP_SCHEMAS } from '../../src/capture/analyzers/schemas.js';
 import type { PacketEngineOptions } from '../../src/capture/options.js';
 import { connFields, formatZeekValue } from '../../src/capture/zeek-writer.js';
-import { DATA_DIR, takeBestMatch, type ZeekLog } from './conformance-lib.js';
+import { DATA_DIR, matchRows, type ZeekLog } from './conformance-lib.js';
 
 export type Records = Map<string, Record<string, unknown>[]>;
 
@@ -102,27 +102,9 @@ export function compareLog(
     ),
   );
   const compared = fields.filter((f) => !SKIP.has(f) && !ignore.has(f));
-  const pool = new Map<string, Array<Record<string, string>>>();
-  for (const r of actRows) {
-    const k = keyOf(log, r, actUidTuples);
-    if (!pool.has(k)) pool.set(k, []);
-    pool.get(k)!.push(r);
-  }
-  const res: AppCompare = { log, expectedRows: expRows.length, identical: 0, unmatched: [], extra: 0, diffs: [] };
-  for (const e of expRows) {
-    const k = keyOf(log, e, expUidTuples);
-    const cands = pool.get(k);
-    if (!cands || cands.length === 0) {
-      res.unmatched.push(k);
-      continue;
-    }
-    const a = takeBestMatch(cands, e, compared);
-    const differing = compared.filter((f) => a[f] !== e[f]);
-    if (differing.length === 0) res.identical++;
-    for (const f of differing) res.diffs.push({ key: k, field: f, expected: e[f]!, actual: a[f]! });
-  }
-  for (const rest of pool.values()) res.extra += rest.length;
-  return res;
+  const m = matchRows(expRows, actRows, (r) => keyOf(log, r, expUidTuples), (r) => keyOf(log, r, actUidTuples), compared);
+  return { log, expectedRows: expRows.length, identical: m.differing.filter((d) => d.length === 0).length,
+    unmatched: m.unmatched, extra: m.extra.length, diffs: m.diffs };
 }
 
 /** uid -> "proto orig > resp" from conn rows (expected TSV or engine records). */

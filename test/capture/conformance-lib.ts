@@ -129,6 +129,42 @@ export function takeBestMatch(cands: Record<string, string>[], expected: Record<
   return cands.splice(best, 1)[0]!;
 }
 
+/** Rows of one log paired: each expected row with the best actual row of the same key. */
+export interface RowMatching {
+  /** Per matched expected row, the compared fields whose values differ. */
+  differing: string[][];
+  unmatched: string[];
+  /** Keys of actual rows no expected row took, one per row. */
+  extra: string[];
+  diffs: RowDiff[];
+}
+
+/** Pairs expected with actual rows by key (best match among rows of the same key) and lists the differences. */
+export function matchRows(expRows: Record<string, string>[], actRows: Record<string, string>[],
+  expKey: (r: Record<string, string>) => string, actKey: (r: Record<string, string>) => string, compared: string[]): RowMatching {
+  const pool = new Map<string, Array<Record<string, string>>>();
+  for (const r of actRows) {
+    const k = actKey(r);
+    if (!pool.has(k)) pool.set(k, []);
+    pool.get(k)!.push(r);
+  }
+  const res: RowMatching = { differing: [], unmatched: [], extra: [], diffs: [] };
+  for (const e of expRows) {
+    const k = expKey(e);
+    const cands = pool.get(k);
+    if (!cands || cands.length === 0) {
+      res.unmatched.push(k);
+      continue;
+    }
+    const a = takeBestMatch(cands, e, compared);
+    const differing = compared.filter((f) => a[f] !== e[f]);
+    res.differing.push(differing);
+    for (const f of differing) res.diffs.push({ key: k, field: f, expected: e[f]!, actual: a[f]! });
+  }
+  for (const [k, rest] of pool) for (let i = 0; i < rest.length; i++) res.extra.push(k);
+  return res;
+}
+
 function tupleOf(row: Record<string, string>): string {
   return `${row['proto']} ${row['id.orig_h']}:${row['id.orig_p']} > ${row['id.resp_h']}:${row['id.resp_p']}`;
 }
@@ -188,26 +224,8 @@ export function compareConn(
   for (const r of actRows) if ('tunnel_parents' in r) r['tunnel_parents'] = parents(r['tunnel_parents']!, actUid);
 
   const compared = fields.filter((f) => f !== 'ts' && f !== 'uid' && !ignore.has(f));
-  const pool = new Map<string, Array<Record<string, string>>>();
-  for (const r of actRows) {
-    const k = tupleOf(r);
-    if (!pool.has(k)) pool.set(k, []);
-    pool.get(k)!.push(r);
-  }
-  const res: CompareResult = { expectedRows: expRows.length, identical: 0, onlyServiceDiffers: 0, unmatched: [], extra: [], diffs: [] };
-  for (const e of expRows) {
-    const k = tupleOf(e);
-    const cands = pool.get(k);
-    if (!cands || cands.length === 0) {
-      res.unmatched.push(k);
-      continue;
-    }
-    const a = takeBestMatch(cands, e, compared);
-    const differing = compared.filter((f) => a[f] !== e[f]);
-    if (differing.length === 0) res.identical++;
-    else if (differing.length === 1 && differing[0] === 'service') res.onlyServiceDiffers++;
-    for (const f of differing) res.diffs.push({ key: k, field: f, expected: e[f]!, actual: a[f]! });
-  }
-  for (const [k, rest] of pool) for (let i = 0; i < rest.length; i++) res.extra.push(k);
-  return res;
+  const m = matchRows(expRows, actRows, tupleOf, tupleOf, compared);
+  return { expectedRows: expRows.length, identical: m.differing.filter((d) => d.length === 0).length,
+    onlyServiceDiffers: m.differing.filter((d) => d.length === 1 && d[0] === 'service').length,
+    unmatched: m.unmatched, extra: m.extra, diffs: m.diffs };
 }
