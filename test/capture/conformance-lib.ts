@@ -116,7 +116,7 @@ export function toZeekStrings(rec: Record<string, unknown>, fields: string[]): s
 }
 
 /** Removes and returns the candidate row that agrees with `expected` on the most compared fields. */
-export function takeBestMatch(cands: Record<string, string>[], expected: Record<string, string>, compared: string[]): Record<string, string> {
+function takeBestMatch(cands: Record<string, string>[], expected: Record<string, string>, compared: string[]): Record<string, string> {
   let best = 0;
   let bestScore = -1;
   for (const [i, c] of cands.entries()) {
