@@ -46,7 +46,7 @@ export class EntityEnricher implements EvidenceEnricher {
     if (!e.queries) { const r = this.dns.ofIp(ip); if (r?.domains.length) e.queries = [...r.domains]; }
     if (!e.TI) {
       const store = this.ti.intel?.store;
-      const info = store ? store.lookupIp(ip) ?? store.lookupRange(ip)?.info : undefined;
+      const info = store?.lookupAddress(ip);
       if (info) e.TI = info.source;
     }
   }

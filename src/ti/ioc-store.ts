@@ -243,17 +243,16 @@ export class IocStore {
     return undefined;
   }
 
+  /** The address's own entry, else that of the longest listed network holding it. */
+  lookupAddress(ip: string): IocInfo | undefined { return this.lookupIp(ip) ?? this.lookupRange(ip)?.info; }
+  /** lookupAddress for an IPv4 address given as a number. */
+  lookupAddressIPv4(n: number): IocInfo | undefined { return this.lookupIPv4(n) ?? this.lookupRangeIPv4(n)?.info; }
+
   /** Longest listed network containing the address. */
   lookupRange(ip: string): RangeMatch | undefined {
     if (this.lengths4.length) {
       const n = parseIPv4(ip);
-      if (n !== null) {
-        for (const p of this.lengths4) {
-          const hit = this.ranges4.get(p)!.get((n & v4Mask(p)) >>> 0);
-          if (hit) return hit;
-        }
-        return undefined;
-      }
+      if (n !== null) return this.lookupRangeIPv4(n);
     }
     if (!this.lengths6.length) return undefined;
     const g = parseIPv6(ip);

@@ -27,10 +27,10 @@ const confText = (c: number): string => String(c);
 function listedAddress(store: IocStore, ip: string, v4: number | null): IocInfo | undefined | null {
   if (v4 !== null) {
     if (isIgnoredIPv4(v4)) return null;
-    return store.lookupIPv4(v4) ?? store.lookupRangeIPv4(v4)?.info;
+    return store.lookupAddressIPv4(v4);
   }
   if (isIgnoredIp(ip)) return null;
-  return store.lookupIp(ip) ?? store.lookupRange(ip)?.info;
+  return store.lookupAddress(ip);
 }
 
 const MAX_HITS_PER_WINDOW = 10_000;
