@@ -23,6 +23,8 @@ import { IdGenerator } from '../evidence/ids.js';
 import { Engine } from '../profiler/engine.js';
 import { describeWidth } from '../profiler/timewindows.js';
 import { DETECTORS, SETUP } from '../detect/registry.js';
+import { SinkFanOut, type AnalysisSink } from '../sinks/sink.js';
+import { SINKS } from '../sinks/registry.js';
 import { BufferedFile } from '../output/buffered-file.js';
 import { folderStamp, humanLocal, nowEpoch } from '../util/time.js';
 
@@ -199,9 +201,15 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   const now = (): number => nowEpoch();
   const writer = new AlertWriter(dir, db, logger, now, !opts.quiet && settings.verbose >= 1);
   const store = new MemoryStore();
-  const engine = new Engine(settings, store, db, writer, new IdGenerator(basename(opts.input)), DETECTORS, {
+  const sinkCtx = { settings, outputDir: dir, finiteInput: kind.kind !== 'interface' && !(kind.kind === 'zeek_folder' && kind.follow === 'until-stopped'),
+    print: (s: string, t: string) => logger.print(s, t), error: (s: string, t: string) => logger.error(s, t) };
+  const sinkList: AnalysisSink[] = [{ name: 'alerts', evidence: (e, a, h) => writer.evidence(e, a, h), alert: (a, e, h) => writer.alert(a, e, h) }];
+  for (const make of SINKS) { const s = await make(sinkCtx); if (s) sinkList.push(s); }
+  const sinks = new SinkFanOut(sinkList, (name, err) => logger.error(name, `error: ${(err as Error)?.stack ?? String(err)}`));
+  const engine = new Engine(settings, store, db, sinks, new IdGenerator(basename(opts.input)), DETECTORS, {
     announce: (t) => logger.print('profiler', t),
     detectorError: (m, where, err) => logger.error(m, `error in ${where}: ${(err as Error)?.stack ?? String(err)}`),
+    trafficTime: (ts) => sinks.trafficTime(ts),
   }, now);
   for (const setup of SETUP) {
     await setup({ engine, settings, outputDir: dir, print: (s, t) => logger.print(s, t), error: (s, t) => logger.error(s, t) });
@@ -220,6 +228,7 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   logger.logOnly('input', `Stopping. Total lines read: ${readerStats.records + readerStats.malformed}`);
 
   engine.finish();
+  await sinks.close();
   const st = engine.stats();
   const seconds = (performance.now() - started) / 1000;
   db.setAnalysis('input', opts.input);

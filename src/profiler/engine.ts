@@ -23,6 +23,8 @@ export interface EngineHooks {
   announce(text: string): void;
   /** A detector threw; that step is skipped for that detector and the run goes on. */
   detectorError(module: string, where: string, err: unknown): void;
+  /** Traffic time advanced (the newest flow time so far); for sinks with timers (e.g. unblocking). */
+  trafficTime?(ts: number): void;
 }
 
 export interface EngineStats {
@@ -174,6 +176,7 @@ export class Engine {
 
     if (ts > this.maxTs) {
       this.maxTs = ts;
+      this.hooks.trafficTime?.(ts);
       if (this.nextCloseCheck === Infinity) this.nextCloseCheck = ts + this.settings.width;
       if (ts >= this.nextCloseCheck) this.closeIdleWindows();
     }
