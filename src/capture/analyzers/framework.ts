@@ -17,7 +17,7 @@ export interface AnalyzerOptions {
   maxHttpHeader?: number;
   /** seed for file ids (F...). */
   uidSeed?: number;
-  /** disable analyzers by name ('dns', 'http', 'ssl', 'ssh', 'dhcp', 'smtp', 'ftp', 'ntp'). */
+  /** disable analyzers by name ('dns', 'http', 'ssl', 'ssh', 'dhcp', 'smtp', 'ftp', 'ntp', 'modbus', 'dce_rpc', 'smb', 'rdp', 'snmp'). */
   disabled?: Iterable<string>;
   /**
    * Where port-based attachment applies. Default: Zeek's registered ports of each analyzer.

@@ -6,7 +6,7 @@
  */
 import type { AnalyzerFactory, ConnectionAnalyzer, ConnectionHandle } from '../analyzer.js';
 import { DnsAnalyzer } from './dns.js';
-import { DhcpAnalyzer, NtpAnalyzer } from './dhcp.js';
+import { DhcpAnalyzer } from './dhcp.js';
 import {
   connId,
   SharedState,
@@ -18,6 +18,18 @@ import {
 import { HttpAnalyzer } from './http.js';
 import { FtpAnalyzer, FtpDataAnalyzer } from './ftp.js';
 import { SmtpAnalyzer } from './smtp.js';
+import {
+  DceRpcAnalyzer,
+  hasSmbHeader,
+  looksLikeDceRpc,
+  ModbusAnalyzer,
+  NtpAnalyzer,
+  RdpAnalyzer,
+  rdpClientSignature,
+  rdpServerSignature,
+  SmbAnalyzer,
+  SnmpAnalyzer,
+} from './service-detect.js';
 import { SshAnalyzer } from './ssh.js';
 import { TlsAnalyzer } from './tls.js';
 
@@ -127,6 +139,52 @@ export const PROTOCOLS: ProtocolSpec[] = [
     udpPorts: [123],
     skipPartial: false,
     create: (ctx) => new NtpAnalyzer(ctx),
+  },
+  // Service detection only (no log of their own): ports and DPD signatures of Zeek's
+  // base/protocols/{modbus,dce-rpc,smb,rdp,snmp}; each analyzer's confirmation rule is in
+  // service-detect.ts.
+  {
+    name: 'modbus',
+    tcpPorts: [502],
+    udpPorts: [],
+    skipPartial: false,
+    create: (ctx) => new ModbusAnalyzer(ctx),
+  },
+  {
+    name: 'dce_rpc',
+    tcpPorts: [135],
+    udpPorts: [],
+    skipPartial: false,
+    sigOrig: looksLikeDceRpc,
+    sigResp: looksLikeDceRpc,
+    eitherSide: true,
+    create: (ctx) => new DceRpcAnalyzer(ctx),
+  },
+  {
+    name: 'smb',
+    tcpPorts: [139, 445],
+    udpPorts: [],
+    skipPartial: false,
+    sigOrig: hasSmbHeader,
+    sigResp: hasSmbHeader,
+    eitherSide: true,
+    create: (ctx) => new SmbAnalyzer(ctx),
+  },
+  {
+    name: 'rdp',
+    tcpPorts: [3389],
+    udpPorts: [],
+    skipPartial: false,
+    sigOrig: rdpClientSignature,
+    sigResp: rdpServerSignature,
+    create: (ctx) => new RdpAnalyzer(ctx),
+  },
+  {
+    name: 'snmp',
+    tcpPorts: [],
+    udpPorts: [161, 162],
+    skipPartial: false,
+    create: (ctx) => new SnmpAnalyzer(ctx),
   },
 ];
 
