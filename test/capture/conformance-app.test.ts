@@ -1,8 +1,11 @@
 /**
  * Conformance of the application analyzers (Packet engine II) with Zeek's own logs: every
  * expected dns/http/ssl/x509/ssh/dhcp/files/weird/ftp log of the manifest, and conn.log's
- * `service` column. Run: node --import tsx --test test/capture/conformance-app.test.ts
- * (SHOW_DIFFS=1 prints every differing field).
+ * `service` column, and Tier 1 conn.log rows in every field. Each trace is asserted on its own:
+ * every row identical, unless KNOWN_DIFFERENCES lists the count reached and why (repeated in
+ * docs/packet-engine.md). Without the shared pairs the test fails rather than skip.
+ * Run: node --import tsx --test test/capture/conformance-app.test.ts (SHOW_DIFFS=1 prints every
+ * differing field).
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,16 +19,29 @@ const APP_LOGS = ['dns', 'http', 'ssl', 'x509', 'ssh', 'dhcp', 'files', 'weird',
 
 /** Minimum share of identical rows per log type (set to the figures reached; see docs/packet-engine.md). */
 const FLOORS: Record<string, number> = {
+  conn: 1.0,
   dns: 1.0,
   http: 0.98,
   ssl: 1.0,
   x509: 1.0,
   ssh: 1.0,
   weird: 0.97,
-  service: 0.98,
+  service: 1.0,
   dhcp: 1.0,
   files: 1.0,
   ftp: 1.0,
+};
+
+/** "trace log" pairs not (yet) identical: rows identical, and why. */
+const KNOWN_DIFFERENCES: Record<string, { identical: number; reason: string }> = {
+  'scripts.base.protocols.ssh.http-port-22 http': {
+    identical: 0,
+    reason: 'response_body_len 12630 where Zeek counts 12632 for a body delimited by the end of the connection',
+  },
+  'scripts.base.protocols.http.http-methods weird': {
+    identical: 33,
+    reason: 'one malformed request line gets a weird of another name than bad_HTTP_request',
+  },
 };
 
 /** Analyzer options for the tests whose scripts change what is logged (see each manifest entry's flags). */
@@ -67,7 +83,8 @@ function report(id: string, c: AppCompare): void {
   }
 }
 
-test('application logs and conn service match Zeek', { skip: !haveData && 'dataset missing' }, async () => {
+test('application logs and conn service match Zeek', async (t) => {
+  assert.ok(haveData, `${path.join(DATA_DIR, 'manifest.json')} is missing: conformance with Zeek cannot be checked`);
   for (const e of loadManifest()) {
     const logs = Object.keys(e.expected).filter((k) => APP_LOGS.includes(k));
     const tier3 = e.tier === 3;
@@ -85,6 +102,11 @@ test('application logs and conn service match Zeek', { skip: !haveData && 'datas
       const c = compareLog(log, parseZeekLog(read(e, log)), recs.get(log) ?? [], expUids, actUids, ignore);
       account(log, c.expectedRows, c.identical);
       report(e.id, c);
+      await t.test(`${e.id} ${log}`, () => {
+        const known = KNOWN_DIFFERENCES[`${e.id} ${log}`];
+        assert.equal(c.identical, known?.identical ?? c.expectedRows, known ? `known difference changed: ${known.reason}` : `${c.expectedRows - c.identical} rows differ`);
+        if (!known) assert.equal(c.extra, 0, 'rows Zeek does not write');
+      });
     }
     // conn.log service: only for default-script (tier 1) runs; bare mode loads fewer analyzers.
     if (expConn && e.tier === 1) {
@@ -93,10 +115,14 @@ test('application logs and conn service match Zeek', { skip: !haveData && 'datas
       const serviceDiffs = cmp.diffs.filter((d) => d.field === 'service');
       const matched = cmp.expectedRows - cmp.unmatched.length;
       account('service', cmp.expectedRows, matched - serviceDiffs.length);
+      account('conn', cmp.expectedRows, cmp.identical);
       if (serviceDiffs.length > 0) {
         console.log(`${e.id} service: ${matched - serviceDiffs.length}/${cmp.expectedRows}`);
         if (show) for (const d of serviceDiffs) console.log(`   ${d.key}: expected ${d.expected} got ${d.actual}`);
       }
+      await t.test(`${e.id} conn`, () => {
+        assert.equal(cmp.identical, cmp.expectedRows, `conn.log rows differ: ${cmp.diffs.slice(0, 3).map((d) => `${d.key} ${d.field} ${d.expected}/${d.actual}`).join('; ')}`);
+      });
     }
   }
   for (const [log, t] of totals) {

@@ -2,9 +2,11 @@
  * Conformance of the packet engine's conn.log (and the Tier 3 semantic checks) with real Zeek
  * output. Run: node --import tsx --test test/capture/conformance.test.ts
  *
- * Rates are printed per trace and per tier. "identical" compares every conn.log field except ts
- * and uid; "identical w/o service" also leaves out `service`, which needs the application
- * analyzers of Packet engine II (tunnel services are produced here and still counted).
+ * Every trace is asserted on its own: all of its conn.log rows identical to Zeek's apart from
+ * ts, uid and `service` (which needs the application analyzers: conformance-app.test.ts checks
+ * it), unless the trace is listed in KNOWN_DIFFERENCES with the count reached and the reason,
+ * which docs/packet-engine.md repeats. The shared pairs must be present: without them this test
+ * fails rather than skip.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,10 +25,21 @@ import {
 
 /** Minimum share of expected rows that must be identical apart from `service`, per tier. */
 const FLOOR_WITHOUT_SERVICE: Record<string, number> = { '1': 1.0, '2': 0.97, '3': 1.0 };
-/** Minimum share of rows identical in every field (service included). */
-const FLOOR_STRICT: Record<string, number> = { '1': 0.72, '2': 0.53, '3': 1.0 };
+
+/** Traces not (yet) identical: rows identical apart from service, of all rows, and why. */
+const KNOWN_DIFFERENCES: Record<string, { identical: number; rows: number; reason: string }> = {
+  'core.tunnels.vxlan': {
+    identical: 4,
+    rows: 5,
+    reason: "the inner ICMP echo's history is Zeek's 'X' (analysis partial: its packets alternate between two VXLAN tunnels); the engine writes no letter",
+  },
+};
 
 const haveData = existsSync(path.join(DATA_DIR, 'manifest.json'));
+
+test('the shared Zeek pairs are present', () => {
+  assert.ok(haveData, `${DATA_DIR}/manifest.json is missing: the packet engine's conformance with Zeek cannot be checked`);
+});
 
 interface TierTotals {
   rows: number;
@@ -60,7 +73,7 @@ async function connPair(e: ManifestEntry): Promise<CompareResult> {
   return compareConn(expected, tunnels, run);
 }
 
-test('Zeek conformance: conn.log', { skip: !haveData }, async (t) => {
+test('Zeek conformance: conn.log', async (t) => {
   const manifest = haveData ? loadManifest() : [];
   for (const e of manifest) {
     if (!e.expected['conn'] || e.tier === 3) continue;
@@ -79,11 +92,14 @@ test('Zeek conformance: conn.log', { skip: !haveData }, async (t) => {
       }
       for (const u of r.unmatched.slice(0, 4)) console.log(`    missing ${u}`);
       for (const x of r.extra.slice(0, 4)) console.log(`    extra ${x}`);
+      const known = KNOWN_DIFFERENCES[e.id];
+      assert.equal(r.expectedRows, known?.rows ?? r.expectedRows);
+      assert.equal(noService, known?.identical ?? r.expectedRows, known ? `known difference changed: ${known.reason}` : `${e.id}: conn.log rows differ from Zeek's`);
     });
   }
 });
 
-test('Zeek conformance: Tier 3 semantic checks', { skip: !haveData }, async (t) => {
+test('Zeek conformance: Tier 3 semantic checks', async (t) => {
   const manifest = haveData ? loadManifest() : [];
   for (const e of manifest.filter((x) => x.tier === 3)) {
     await t.test(e.id, async () => {
@@ -160,21 +176,22 @@ test('Zeek conformance: Tier 3 semantic checks', { skip: !haveData }, async (t) 
       }
       account('3', checks, ok, ok);
       console.log(`tier 3 ${e.id}: ${ok}/${checks} checks pass`);
+      assert.ok(checks > 0, `${e.id}: nothing was checked`);
+      assert.equal(ok, checks, `${e.id}: ${checks - ok} of ${checks} checks fail`);
     });
   }
 });
 
-test('Zeek conformance: totals and floors', { skip: !haveData }, () => {
+test('Zeek conformance: totals and floors', () => {
   for (const [tier, tt] of [...totals.entries()].sort()) {
     console.log(
-      `TOTAL tier ${tier}: ${tt.identical}/${tt.rows} identical (${pct(tt.identical, tt.rows)}), ` +
-        `${tt.identicalNoService}/${tt.rows} identical w/o service (${pct(tt.identicalNoService, tt.rows)})`,
+      `TOTAL tier ${tier}: ${tt.identicalNoService}/${tt.rows} identical w/o service (${pct(tt.identicalNoService, tt.rows)}), ` +
+        `${tt.identical}/${tt.rows} with service from the engine alone (${pct(tt.identical, tt.rows)})`,
     );
   }
+  assert.deepEqual([...totals.keys()].sort(), ['1', '2', '3'], 'every tier was measured (run the whole file)');
   for (const [tier, tt] of totals) {
     const floor = FLOOR_WITHOUT_SERVICE[tier] ?? 0;
     assert.ok(tt.identicalNoService / tt.rows >= floor, `tier ${tier} below floor ${floor}`);
-    const strict = FLOOR_STRICT[tier] ?? 0;
-    assert.ok(tt.identical / tt.rows >= strict, `tier ${tier} below strict floor ${strict}`);
   }
 });

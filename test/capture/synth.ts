@@ -183,3 +183,42 @@ export function shortTcpConnection(i: number, t0: number): Frame[] {
     { ts: t0 + 0.005, data: mk(true, seqC + 1 + req.length, seqS + 2, 0x11) },
   ];
 }
+
+/**
+ * A whole TCP connection between two IPv4 hosts: handshake, the payloads in order (each one
+ * segment, acknowledged by the peer's next segment), then FIN from both sides. Times step by 1 ms.
+ */
+export function tcpSession(cli: string, srv: string, sport: number, dport: number, t0: number, payloads: Array<[fromClient: boolean, data: Buffer]>): Frame[] {
+  let seqC = 1000;
+  let seqS = 5000;
+  let t = t0;
+  const out: Frame[] = [];
+  const seg = (fromCli: boolean, flags: number, payload = Buffer.alloc(0)): void => {
+    const [src, dst, sp, dp] = fromCli ? [cli, srv, sport, dport] : [srv, cli, dport, sport];
+    const seq = fromCli ? seqC : seqS;
+    const ack = fromCli ? seqS : seqC;
+    out.push({ ts: t, data: ether(ipv4(src, dst, 6, l4(6, src, dst, sp, dp, payload, { seq, ack, flags }))) });
+    t += 0.001;
+    const len = payload.length + (flags & 0x03 ? 1 : 0);
+    if (fromCli) seqC += len;
+    else seqS += len;
+  };
+  seg(true, 0x02);
+  out.push({ ts: t, data: ether(ipv4(srv, cli, 6, l4(6, srv, cli, dport, sport, Buffer.alloc(0), { seq: seqS, ack: seqC, flags: 0x12 }))) });
+  t += 0.001;
+  seqS += 1;
+  seg(true, 0x10);
+  for (const [fromCli, data] of payloads) seg(fromCli, 0x18, data);
+  seg(true, 0x11);
+  seg(false, 0x11);
+  seg(true, 0x10);
+  return out;
+}
+
+/** UDP datagrams between two IPv4 hosts, 1 ms apart. */
+export function udpExchange(cli: string, srv: string, sport: number, dport: number, t0: number, payloads: Array<[fromClient: boolean, data: Buffer]>): Frame[] {
+  return payloads.map(([fromCli, data], i) => {
+    const [src, dst, sp, dp] = fromCli ? [cli, srv, sport, dport] : [srv, cli, dport, sport];
+    return { ts: t0 + i * 0.001, data: ether(ipv4(src, dst, 17, l4(17, src, dst, sp, dp, data))) };
+  });
+}
