@@ -120,6 +120,13 @@ test('HTTP request lines as Zeek reads them', () => {
   assert.deepEqual(parseRequestLine('GET /HTTP/1.1'), { ok: true, method: 'GET', uri: '/HTTP/1.1', version: '0.9', unknownMethod: false });
   assert.deepEqual(parseRequestLine('GET/ HTTP/1.1'), { ok: false, weird: 'bad_HTTP_request' });
   assert.equal((parseRequestLine('CCM_POST / HTTP/1.1') as { unknownMethod: boolean }).unknownMethod, true);
+  // Zeek's HTTP_RequestLine: a method token not followed by whitespace is bad_HTTP_request, even
+  // with a version at the end (Zeek's http-methods baseline has this very line).
+  assert.deepEqual(parseRequestLine('CCM_POST/ HTTP/1.1'), { ok: false, weird: 'bad_HTTP_request' });
+  // No token at all: _with_version only when the line ends in " HTTP/x.y" (its last 9 bytes).
+  assert.deepEqual(parseRequestLine('/index.html HTTP/1.1'), { ok: false, weird: 'bad_HTTP_request_with_version' });
+  assert.deepEqual(parseRequestLine('/index.html HTTP/1.1 x'), { ok: false, weird: 'bad_HTTP_request' });
+  assert.deepEqual(parseRequestLine('/index.html'), { ok: false, weird: 'bad_HTTP_request' });
 });
 
 test('a 100 MB HTTP body is hashed as it streams: memory stays flat, md5 is right', () => {

@@ -193,7 +193,7 @@ export function tcpSession(cli: string, srv: string, sport: number, dport: numbe
   let seqS = 5000;
   let t = t0;
   const out: Frame[] = [];
-  const seg = (fromCli: boolean, flags: number, payload = Buffer.alloc(0)): void => {
+  const seg = (fromCli: boolean, flags: number, payload: Buffer = Buffer.alloc(0)): void => {
     const [src, dst, sp, dp] = fromCli ? [cli, srv, sport, dport] : [srv, cli, dport, sport];
     const seq = fromCli ? seqC : seqS;
     const ack = fromCli ? seqS : seqC;

@@ -1,6 +1,7 @@
 // HTTP request lines as Zeek's HTTP analyzer reads them.
 
-const METHOD_AND_REST = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]+(.*)$/;
+/** Zeek's is_HTTP_token_char run: printable ASCII without separators (RFC 7230 tchar). */
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]*/;
 
 /** Zeek's unescape_URI: %XX decoded byte-wise, invalid escapes kept. */
 export function unescapeUri(s: string): string {
@@ -34,9 +35,16 @@ export function parseRequestLine(line: string): RequestLine {
     }
   }
   if (method === null) {
-    const m = METHOD_AND_REST.exec(line);
-    if (!m) return { ok: false, weird: /[ \t]HTTP\/\d+\.\d+/.test(line) ? 'bad_HTTP_request_with_version' : 'bad_HTTP_request' };
-    method = m[1]!;
+    // HTTP.cc HTTP_RequestLine: the method is the longest run of token characters. With none,
+    // only a line ending in " HTTP/x.y" is bad_HTTP_request_with_version; a token not followed
+    // by whitespace (e.g. "CCM_POST/ HTTP/1.1") is a bad_HTTP_request.
+    const token = HTTP_TOKEN.exec(line)![0];
+    if (token === '') {
+      const withVersion = line.length >= 9 && line.slice(-9, -3).toLowerCase() === ' http/';
+      return { ok: false, weird: withVersion ? 'bad_HTTP_request_with_version' : 'bad_HTTP_request' };
+    }
+    if (!/^[ \t]/.test(line.slice(token.length))) return { ok: false, weird: 'bad_HTTP_request' };
+    method = token;
     unknownMethod = true;
   }
   const rest = line.slice(method.length).trimStart();
