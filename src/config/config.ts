@@ -97,10 +97,16 @@ function checkKind(kind: Kind, v: unknown): boolean {
     case 'string': return typeof v === 'string';
     case 'boolean': return typeof v === 'boolean';
     case 'list': return Array.isArray(v);
-    case 'width': return (typeof v === 'number' && v > 0) || v === 'only_one_tw';
+    case 'width': return (typeof v === 'number' && Number.isFinite(v) && v > 0) || v === 'only_one_tw';
     case 'stringOrFalse': return typeof v === 'string' || v === false;
     case 'any': return true;
   }
+}
+
+/** A value as the user wrote it in YAML (JSON shows .nan and .inf as null). */
+function yamlText(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
+  return JSON.stringify(v) ?? String(v);
 }
 
 const describeKind = (kind: Kind): string => ({
@@ -135,7 +141,7 @@ export function parseConfigText(text: string, file: string): RawConfig {
       const spec = keys[key];
       if (!spec) throw new ConfigError(`${file}: unknown key "${rawSection}.${key}"`);
       if (!checkKind(spec.kind, value)) {
-        throw new ConfigError(`${file}: "${rawSection}.${key}" must be ${describeKind(spec.kind)}, got ${JSON.stringify(value)}`);
+        throw new ConfigError(`${file}: "${rawSection}.${key}" must be ${describeKind(spec.kind)}, got ${yamlText(value)}`);
       }
       cfg[section]![key] = value;
     }

@@ -135,13 +135,13 @@ export function nfdumpReader(path: string, errors: InputErrorSink, displayName =
     errors,
     parser: new NfdumpCsvParser(),
     reorder: FILE_REORDER_CAPACITY,
-    open: () => {
+    open: (problem) => {
       child = spawn('nfdump', nfdumpArgs(path), { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
       const c = child;
       c.stderr!.setEncoding('utf8');
       c.stderr!.on('data', (d: string) => { if (stderr.length < 4096) stderr += d; });
       exited = new Promise((res) => { c.on('close', (code) => res(code)); c.on('error', () => res(-1)); });
-      return new LineSource(displayName, c.stdout!);
+      return new LineSource(displayName, c.stdout!, problem);
     },
     onEnd: async () => {
       if (child && child.exitCode === null && child.signalCode === null) child.kill();

@@ -150,7 +150,7 @@ export async function stdinReader(o: StdinOptions): Promise<FlowReader> {
   return new LineFlowReader({
     description: `${type} records from stdin`,
     name: STDIN_NAME,
-    open: () => new LineSource(STDIN_NAME, stream),
+    open: (problem) => new LineSource(STDIN_NAME, stream, problem),
     parser,
     errors: o.errors,
     reorder: type === 'zeek' ? 0 : STDIN_REORDER_CAPACITY,

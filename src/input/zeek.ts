@@ -1,5 +1,6 @@
 // Zeek log parsing: TSV (with #fields/#types headers) and JSON lines, one parser per file.
 import { basename } from 'node:path';
+import { parseDecimal } from '../util/numbers.js';
 
 export type ZeekValue = string | number | boolean | null | ZeekValue[] | { [k: string]: ZeekValue };
 export type ZeekRecord = Record<string, ZeekValue>;
@@ -59,7 +60,7 @@ export class ZeekLineParser {
     try { v = JSON.parse(line); } catch (e) { return { kind: 'error', message: `invalid JSON: ${(e as Error).message}` }; }
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return { kind: 'error', message: 'JSON line is not an object' };
     const rec = v as ZeekRecord;
-    const ts = typeof rec.ts === 'number' ? rec.ts : typeof rec.ts === 'string' ? Number(rec.ts) : NaN;
+    const ts = typeof rec.ts === 'number' ? rec.ts : typeof rec.ts === 'string' ? parseDecimal(rec.ts) : NaN;
     if (!Number.isFinite(ts)) return { kind: 'error', message: 'record has no numeric "ts"' };
     return { kind: 'record', ts, rec };
   }
@@ -96,7 +97,8 @@ export class ZeekLineParser {
       case 'time': case 'interval': case 'double': case 'count': case 'int': case 'port':
         return (raw) => {
           if (raw === unset || raw === '') return null;
-          const n = Number(raw);
+          // Text that is not a decimal number stays text: the flow check reports it.
+          const n = parseDecimal(raw);
           return Number.isNaN(n) ? raw : n;
         };
       case 'bool':

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BufferedFile } from './buffered-file.js';
-import { alertConsoleText, alertLogLine, evidenceLogLine, idmefEventText, idmefIncident } from './alert-format.js';
+import { alertConsoleLines, alertLogLine, evidenceLogLine, idmefEventText, idmefIncident } from './alert-format.js';
 import { pyJson } from './pyjson.js';
 import type { Alert, Evidence } from '../evidence/types.js';
 import type { EvidenceOutputs } from '../evidence/handler.js';
@@ -20,6 +20,8 @@ export class AlertWriter implements EvidenceOutputs {
     mkdirSync(dir, { recursive: true });
     this.log = new BufferedFile(join(dir, 'alerts.log'));
     this.json = new BufferedFile(join(dir, 'alerts.json'));
+    // Both always hold the same evidence and alerts, even when the process is killed.
+    this.log.flushTogetherWith(this.json);
     this.color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   }
 
@@ -35,11 +37,11 @@ export class AlertWriter implements EvidenceOutputs {
     const uids = new Set<string>();
     for (const e of evidence) for (const u of e.uid) uids.add(u);
     this.db.addAlert(alert, uids);
-    const text = alertConsoleText(alert, evidence, hostname || undefined);
-    this.logger.logOnly('evidence_handler_worker', text);
+    const lines = alertConsoleLines(alert, evidence, hostname || undefined);
+    this.logger.logOnly('evidence_handler_worker', lines);
     if (this.showAlerts) {
       this.logger.beforePrint();
-      const [head, ...rest] = text.split('\n');
+      const [head, ...rest] = lines;
       const red = (s: string): string => (this.color ? `\x1b[31m${s}\x1b[0m` : s);
       const cyan = (s: string): string => (this.color ? `\x1b[36m${s}\x1b[0m` : s);
       process.stdout.write(`[evidence_handler_worker] ${red(head!)}\n${rest.map(cyan).join('\n')}\n`);

@@ -7,6 +7,8 @@ export class BufferedFile {
   private fd: number | null;
   private readonly buf: Buffer;
   private used = 0;
+  /** A file written out whenever this one is (so that two files stay at the same point). */
+  private partner: BufferedFile | null = null;
   constructor(readonly path: string, size = 1 << 20) {
     this.fd = openSync(path, 'w');
     this.buf = Buffer.allocUnsafe(size);
@@ -20,7 +22,13 @@ export class BufferedFile {
     }
     this.used += this.buf.write(text, this.used, 'utf8');
   }
+  /** Links two files: whenever either is written out, both are (e.g. alerts.log and alerts.json). */
+  flushTogetherWith(other: BufferedFile): void { this.partner = other; other.partner = this; }
   flush(): void {
+    this.writeOut();
+    this.partner?.writeOut();
+  }
+  private writeOut(): void {
     if (this.fd === null || this.used === 0) return;
     writeAll(this.fd, this.buf.subarray(0, this.used));
     this.used = 0;

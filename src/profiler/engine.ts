@@ -15,7 +15,6 @@ import { TrafficFacts } from '../enrich/traffic-facts.js';
 import { NetworkKnowledge } from './network.js';
 import { TimeWindowGrid } from './timewindows.js';
 import { PortRegistry } from '../enrich/ports.js';
-import { ipFacts } from '../util/ip.js';
 import { aidHash } from '../util/aid.js';
 
 export interface EngineHooks {
@@ -29,8 +28,6 @@ export interface EngineHooks {
 
 export interface EngineStats {
   flows: number;
-  /** Records dropped because their addresses are not IPs (as the original does). */
-  dropped: number;
   /** Flows dropped by a flow filter (whitelist). */
   filtered: number;
   profiles: number;
@@ -56,7 +53,6 @@ export class Engine {
   private maxTs = -Infinity;
   private nextCloseCheck = Infinity;
   private flows = 0;
-  private dropped = 0;
   private filtered = 0;
   private closed = 0;
 
@@ -125,11 +121,8 @@ export class Engine {
 
   /** Profiles one flow and runs every detector on it. Synchronous. */
   process(flow: Flow): void {
-    // Like the original, records whose endpoints are not IP addresses are dropped (software and weird may lack them).
+    // Readers hand over only flows with sane values and IP endpoints (input/flow-gate.ts).
     const t = flow.type_;
-    if (t !== 'software' && t !== 'weird') {
-      if (!ipFacts(flow.saddr).valid || !ipFacts(flow.daddr).valid) { this.dropped++; return; }
-    } else if (!ipFacts(flow.saddr).valid) { this.dropped++; return; }
     // Names of servers are learnt even from flows the whitelist drops: they still name the address.
     if (t === 'ssl' || t === 'dns') this.facts.observe(flow);
     for (const f of this.flowFilters) if (f.dropFlow(flow)) { this.filtered++; return; }
@@ -227,7 +220,7 @@ export class Engine {
   }
 
   stats(): EngineStats {
-    return { flows: this.flows, dropped: this.dropped, filtered: this.filtered, profiles: this.store.profileCount,
+    return { flows: this.flows, filtered: this.filtered, profiles: this.store.profileCount,
       evidence: this.handler.evidenceCount, alerts: this.handler.alertCount, closedTimewindows: this.closed };
   }
 }

@@ -39,6 +39,8 @@ export class FlowDatabase {
   private closed: Promise<void> | null = null;
   /** Errors reported by the writer thread (e.g. disk full). */
   readonly errors: string[] = [];
+  /** Called before rows are handed to the writer (e.g. to write the text outputs that hold them first). */
+  beforeFlush: () => void = () => {};
 
   constructor(readonly path: string, private readonly batchSize = 5000) {
     const shared = new SharedArrayBuffer(4);
@@ -56,6 +58,7 @@ export class FlowDatabase {
   /** Hands the pending rows to the writer, waiting first if it is too far behind (bounded memory). */
   flush(): void {
     if (!this.rows.length) return;
+    this.beforeFlush();
     for (let n = Atomics.load(this.inFlight, 0); n >= MAX_IN_FLIGHT; n = Atomics.load(this.inFlight, 0)) {
       Atomics.wait(this.inFlight, 0, n, 1000);
     }

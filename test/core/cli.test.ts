@@ -144,7 +144,7 @@ test('bad input is reported with file and line, skipped, and good lines are stil
   assert.match(errors, /conn\.log:4: expected 8 tab-separated fields, found 1/);
   assert.match(errors, /dns\.log:2: JSON line is not an object/);
   assert.match(errors, /dns\.log:3: invalid JSON/);
-  assert.match(errors, /http\.log\.gz:\d+: input ends early \(unexpected end of file\)/);
+  assert.match(errors, /http\.log\.gz:\d+: input ends early \(truncated gzip data; its last, incomplete line is not analysed\); the \d+ lines before were analysed/);
   assert.match(errors, /ssl\.log:1: data line before any #fields header/);
   assert.match(r.stderr, /conn\.log:4: /);
   const lines = alertsLog(r.out);
@@ -185,13 +185,22 @@ test('-o clears an earlier output folder first, refuses to clear any other folde
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /^slips: output folder .* is not empty and holds no earlier slips output/);
   assert.equal(readText(join(other, 'precious.txt')), 'keep me');
+  // A folder holding only names this project also writes is not taken for its output.
+  const lookalike = tempDir();
+  writeFileSync(join(lookalike, 'slips.log'), 'not ours');
+  const refused2 = runSlips(['-f', join(SLIPS_DATA, 'port-scans', 'vertical', 'conn.log'), '-o', lookalike]);
+  assert.notEqual(refused2.code, 0);
+  assert.equal(readText(join(lookalike, 'slips.log')), 'not ours');
+  // An earlier run's output is replaced; what the user put beside it stays.
   const out = tempDir();
-  writeFileSync(join(out, 'slips.log'), 'an earlier run');
+  const first = runSlips(['-f', join(SLIPS_DATA, 'port-scans', 'horizontal', 'conn.log'), '-o', out]);
+  assert.equal(first.code, 0, first.stderr);
   mkdirSync(join(out, 'old'));
   writeFileSync(join(out, 'old', 'x'), 'x');
   const r = runSlips(['-f', join(SLIPS_DATA, 'port-scans', 'vertical', 'conn.log'), '-o', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.ok(!existsSync(join(out, 'old')));
+  assert.equal(readText(join(out, 'old', 'x')), 'x');
+  assert.ok(alertsLog(out).every((l) => !l.includes('horizontal port scan')), 'the earlier alerts are gone');
   const v = runSlips(['-V']);
   assert.equal(v.code, 0);
   assert.match(v.stdout, /^Slips 1\.1\.21 \(slips-ts/);

@@ -80,7 +80,11 @@ test('Slips pcaps: test8 shows an ARP scan, test12 an ICMP address scan, test7 g
   const t7 = runSlips(['-c', cfg, '-f', join(SLIPS_DATA, 'test7-malicious.pcap')]);
   assert.equal(t7.code, 0, t7.stderr);
   assert.ok(query<{ n: number }>(t7.out, 'SELECT COUNT(*) AS n FROM profiles')[0]!.n > 290);
-  for (const r of [t8, t12, t7]) assert.equal(readText(join(r.out, 'errors.log')), '', 'no errors');
+  // Only the once-per-file count of records without IP endpoints (DHCP offers to clients without an address).
+  for (const r of [t8, t12, t7]) {
+    const errors = readText(join(r.out, 'errors.log')).split('\n').filter(Boolean);
+    assert.ok(errors.every((l) => / records? without IP endpoints not analysed/.test(l)), errors.join('\n'));
+  }
 });
 
 test('random and truncated packets never throw out of the packet engine', () => {
