@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { once } from 'node:events';
 import { ANALYSIS_NODE_FLAGS } from './node-flags.ts';
 
+// --cap N sets parameters.max_profiles_per_timewindow (0 = no limit; default: the shipped default).
 const { values } = parseArgs({ options: { sources: { type: 'string', default: '250000,1000000' }, cap: { type: 'string' } } });
 const root = join(import.meta.dirname, '..');
 const dataDir = join(root, 'bench', 'data');
@@ -39,12 +40,13 @@ for (const n of values.sources.split(',').map(Number)) {
   const input = await generate(n);
   const outDir = join(dataDir, `spoofed-${n}-out`);
   rmSync(outDir, { recursive: true, force: true });
-  const args = [...ANALYSIS_NODE_FLAGS, '--import', 'tsx', join(root, 'bench', 'analyse.ts'), input, outDir, 'all'];
-  if (values.cap) args.push('--max-profiles-per-window', values.cap);
+  const args = [...ANALYSIS_NODE_FLAGS, ...(process.env.HEAP_MB ? [`--max-old-space-size=${process.env.HEAP_MB}`] : []), '--import', 'tsx', join(root, 'bench', 'analyse.ts'), input, outDir, 'all'];
+  if (values.cap) args.push(`parameters.max_profiles_per_timewindow=${values.cap}`);
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) { process.stderr.write(r.stderr); process.exit(1); }
   const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { flows: number; profiles: number; seconds: number; maxRssMB: number };
-  console.log(`${n.toLocaleString('en')} spoofed sources: ${res.profiles.toLocaleString('en')} profiles, peak RSS ${res.maxRssMB.toFixed(0)} MB ` +
+  console.log(`${n.toLocaleString('en')} spoofed sources${values.cap ? ` (max_profiles_per_timewindow ${values.cap})` : ''}: ` +
+    `${res.profiles.toLocaleString('en')} profiles, peak RSS ${res.maxRssMB.toFixed(0)} MB ` +
     `(${((res.maxRssMB * 1024 * 1024) / n).toFixed(0)} bytes per source), ${(res.flows / res.seconds).toFixed(0)} flows/s`);
   rmSync(input, { recursive: true, force: true });
 }

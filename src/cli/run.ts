@@ -17,7 +17,7 @@ import { Logger } from '../output/logger.js';
 import { AlertWriter } from '../output/alert-writer.js';
 import { banner, Progress, summaryText } from '../output/console.js';
 import { SLIPS_VERSION } from '../output/alert-format.js';
-import { FlowDatabase, labelledFlows } from '../store/flow-db.js';
+import { FlowDatabase, labelledFlows, profileRowCount } from '../store/flow-db.js';
 import { MemoryStore } from '../store/memory.js';
 import { IdGenerator } from '../evidence/ids.js';
 import { Engine } from '../profiler/engine.js';
@@ -279,18 +279,20 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
     await db.close();
   });
   for (const err of db.errors) logger.error('database', `writing ${db.path}: ${err}`);
+  let profiles = st.profiles;
+  await step('counting profiles', () => { profiles = profileRowCount(db.path); });
   if (settings.exportLabeledFlows) await step('exporting labelled flows', () => exportLabelledFlows(dir, db.path, settings.exportFormat));
   await step('closing alerts.log and alerts.json', () => writer.close());
   if (infoPath) await step('writing metadata', () => writeFileSync(infoPath, `Slips end date: ${humanLocal(nowEpoch())}\n`, { flag: 'a' }));
   process.off('uncaughtException', onUncaught);
   process.off('unhandledRejection', onUncaught);
-  const summary = summaryText({ flows: st.flows, profiles: st.profiles, evidence: st.evidence, alerts: st.alerts,
+  const summary = summaryText({ flows: st.flows, profiles, evidence: st.evidence, alerts: st.alerts,
     seconds, malformed: readerStats.malformed, dropped: readerStats.withoutIp });
   for (const line of summary.split('\n')) logger.logOnly('main', line);
   logger.print('main', `Analysis of ${opts.input} finished in ${(seconds / 60).toFixed(2)} minutes`, { verbose: 2 });
   logger.close();
   if (failure !== null) throw new RunFailed(dir, failure);
   if (!opts.quiet) process.stdout.write(summary + '\n');
-  return { outputDir: dir, flows: st.flows, profiles: st.profiles, evidence: st.evidence, alerts: st.alerts,
+  return { outputDir: dir, flows: st.flows, profiles, evidence: st.evidence, alerts: st.alerts,
     malformed: readerStats.malformed, seconds };
 }

@@ -28,6 +28,9 @@ export const SCHEMA = {
     // This project's keys (docs/inputs.md): the zone of Argus timestamps, which carry none;
     // seconds without new lines after which a Zeek folder still being written (-f) is complete.
     argus_timezone: k('UTC'), input_quiet_period: k(10),
+    // DoS protection (docs/differences.md): live profiles per time window before the least active
+    // ones (one flow, no evidence) are shed; 0 = no limit.
+    max_profiles_per_timewindow: k(50_000),
   },
   Debug: { generate_performance_plots: k(false) },
   detection: { evidence_detection_threshold: k(0.25), popup_alerts: k(false) },
@@ -162,6 +165,8 @@ export interface Settings {
   debug: number;
   /** Time-window width in seconds. */
   width: number;
+  /** Live profiles per time window before the least active are shed (Infinity = no limit). */
+  maxProfilesPerWindow: number;
   onlyOneTw: boolean;
   analysisDirection: 'out' | 'all';
   clientIps: string[];
@@ -207,6 +212,7 @@ export function deriveSettings(raw: RawConfig): Settings {
     verbose: Math.max(1, Number(p.verbose)),
     debug: Number(p.debug),
     width,
+    maxProfilesPerWindow: Number(p.max_profiles_per_timewindow) > 0 ? Math.floor(Number(p.max_profiles_per_timewindow)) : Infinity,
     onlyOneTw,
     analysisDirection: dir,
     clientIps: parseClientIps(p.client_ips),

@@ -4,7 +4,7 @@ import type { EvidenceInput } from '../evidence/types.js';
 import type { Settings } from '../config/config.js';
 import type { NetworkKnowledge } from '../profiler/network.js';
 import type { PortRegistry } from '../enrich/ports.js';
-import type { ProfileStore } from '../store/store.js';
+import type { ProfileState, ProfileStore } from '../store/store.js';
 import type { DnsResolutions } from '../profiler/dns-cache.js';
 import type { TrafficFacts } from '../enrich/traffic-facts.js';
 
@@ -45,6 +45,8 @@ export interface Detector {
   onTimewindowClosed?(ip: string, tw: number): void;
   /** End of input: flush anything pending. */
   onEnd?(): void;
+  /** Adds what the detector knows to a profile just before its row is written (at the end, or when it is forgotten). */
+  describeProfile?(p: ProfileState): void;
 }
 
 export type DetectorFactory = (ctx: DetectionContext) => Detector;

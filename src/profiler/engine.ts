@@ -7,7 +7,7 @@ import type { Evidence, EvidenceInput } from '../evidence/types.js';
 import { normaliseProto, THREAT_VALUE, type ThreatLevel } from '../evidence/types.js';
 import { EvidenceHandler, type EvidenceOutputs } from '../evidence/handler.js';
 import type { IdGenerator } from '../evidence/ids.js';
-import type { ProfileStore, TimewindowState } from '../store/store.js';
+import type { ProfileState, ProfileStore, TimewindowState } from '../store/store.js';
 import type { FlowDatabase } from '../store/flow-db.js';
 import type { DetectionContext, Detector, DetectorFactory, FlowContext, FlowFilter } from '../detect/detector.js';
 import { DnsResolutions } from './dns-cache.js';
@@ -34,7 +34,16 @@ export interface EngineStats {
   evidence: number;
   alerts: number;
   closedTimewindows: number;
+  /** Profile windows shed by the DoS protection (parameters.max_profiles_per_timewindow). */
+  shedProfiles: number;
 }
+
+/** Nothing known about the profile beyond its counts: no evidence, MAC, host name or facts. */
+const isTrivial = (p: ProfileState): boolean => p.maxThreatLevel === 'info' && !p.mac && !p.hostname && isEmpty(p.info);
+function isEmpty(o: object): boolean { for (const _ in o) return false; return true; }
+
+/** Share of the per-window profile limit shed at once, so that shedding is rare and cheap per flow. */
+const SHED_FRACTION = 0.1;
 
 const dedupe = (xs: string[]): string[] => (xs.length < 2 ? xs : [...new Set(xs)]);
 
@@ -55,6 +64,8 @@ export class Engine {
   private flows = 0;
   private filtered = 0;
   private closed = 0;
+  private shed = 0;
+  private lastShedReport = -Infinity;
 
   constructor(readonly settings: Settings, readonly store: ProfileStore, private readonly db: FlowDatabase,
     outputs: EvidenceOutputs, ids: IdGenerator, factories: DetectorFactory[], private readonly hooks: EngineHooks,
@@ -145,7 +156,7 @@ export class Engine {
     if (ts > profile.lastSeen) profile.lastSeen = ts;
     if (t === 'dhcp' && flow.host_name && !profile.hostname) profile.hostname = flow.host_name;
     if ((isConnLike(flow) || t === 'dhcp' || t === 'arp') && flow.smac && !profile.mac) profile.mac = flow.smac;
-    const window = this.touchWindow(flow.saddr, tw, ts);
+    const window = this.touchWindow(profile.ip, tw, ts);
     window.flows++;
     if (this.settings.analysisDirection === 'all' && t !== 'software' && flow.daddr) {
       const [rev] = this.store.ensureProfile(flow.daddr, ts);
@@ -161,7 +172,8 @@ export class Engine {
     } else this.db.addAltflow(flow, profileid, twid, 'benign');
 
     if (t === 'dns') this.dns.observe(flow, tw);
-    const fc: FlowContext = { ip: flow.saddr, tw, twStart: window.start, interpretedState: state };
+    // The profile's own address string, so that detectors can store it without copying it again.
+    const fc: FlowContext = { ip: profile.ip, tw, twStart: window.start, interpretedState: state };
     for (const d of this.detectors) {
       this.currentModule = d.module;
       try { d.onFlow(flow, fc); } catch (e) { this.hooks.detectorError(d.module, `flow ${flow.uid}`, e); }
@@ -176,9 +188,53 @@ export class Engine {
   }
 
   private touchWindow(ip: string, n: number, ts: number): TimewindowState {
-    const w = this.store.ensureTimewindow(ip, n, this.grid.startOf(n), this.grid.endOf(n));
+    let w = this.store.timewindow(ip, n);
+    if (!w) {
+      w = this.store.ensureTimewindow(ip, n, this.grid.startOf(n), this.grid.endOf(n));
+      if (this.store.openTimewindowCountOf(n) > this.settings.maxProfilesPerWindow) this.shedLeastActive(n, ts, w);
+    }
     if (ts > w.lastModified) w.lastModified = ts;
     return w;
+  }
+
+  /**
+   * DoS protection: a window with more live profiles than allowed (a flood of spoofed sources)
+   * sheds the least active ones, those with the fewest flows and no evidence, oldest first: their
+   * window is closed early (detectors release its state), their profile row written and forgotten.
+   */
+  private shedLeastActive(n: number, ts: number, keep: TimewindowState): void {
+    const want = Math.max(1, Math.floor(this.settings.maxProfilesPerWindow * SHED_FRACTION));
+    // Fewest flows first: find the flow count up to which enough candidates exist.
+    const byFlows: number[] = [];
+    for (const w of this.store.openTimewindows()) {
+      if (w.number !== n || w.evidenceCount > 0 || w === keep) continue;
+      const f = Math.min(w.flows, 64);
+      byFlows[f] = (byFlows[f] ?? 0) + 1;
+    }
+    let limit = 0;
+    for (let acc = 0; limit < byFlows.length && acc < want; limit++) acc += byFlows[limit] ?? 0;
+    const victims: TimewindowState[] = [];
+    for (const w of this.store.openTimewindows()) {
+      if (victims.length >= want) break;
+      if (w.number === n && w.evidenceCount === 0 && w !== keep && Math.min(w.flows, 64) < limit) victims.push(w);
+    }
+    for (const w of victims) this.closeWindow(w);
+    this.shed += victims.length;
+    if (ts - this.lastShedReport >= 60) {
+      this.lastShedReport = ts;
+      this.hooks.announce(`DoS protection: timewindow${n} has more than ${this.settings.maxProfilesPerWindow} live profiles; ` +
+        `shed ${victims.length} of the least active (${this.shed} so far, parameters.max_profiles_per_timewindow).`);
+    }
+  }
+
+  private writeProfile(p: ProfileState): void {
+    for (const d of this.detectors) {
+      if (!d.describeProfile) continue;
+      try { d.describeProfile(p); } catch (e) { this.hooks.detectorError(d.module, `describing profile_${p.ip}`, e); }
+    }
+    this.db.upsertProfile({ ip: p.ip, firstSeen: p.firstSeen, lastSeen: p.lastSeen, flows: p.flows,
+      threatLevel: p.threatLevel, maxThreatLevel: p.maxThreatLevel, confidence: p.confidence, mac: p.mac,
+      info: { ...p.info, hostname: p.hostname || undefined } });
   }
 
   /**
@@ -200,6 +256,10 @@ export class Engine {
     }
     this.scanners.delete(`${w.ip}|${w.number}`);
     this.store.closeTimewindow(w.ip, w.number);
+    // A profile nothing was learnt about (a scanned-from or spoofed address) costs nothing once its
+    // windows closed: its row is written and it is forgotten (written again, merged, if it returns).
+    const p = this.store.profile(w.ip);
+    if (p && isTrivial(p) && this.store.dropProfile(w.ip)) this.writeProfile(p);
     this.db.upsertTimewindow({ ip: w.ip, number: w.number, start: w.start, end: w.end, flows: w.flows,
       evidence: w.evidenceCount, alerts: w.alerts, accumulated: w.accumulated });
     this.closed++;
@@ -212,16 +272,14 @@ export class Engine {
       try { d.onEnd?.(); } catch (e) { this.hooks.detectorError(d.module, 'end of input', e); }
     }
     for (const w of [...this.store.openTimewindows()]) this.closeWindow(w);
-    for (const p of this.store.profiles()) {
-      this.db.upsertProfile({ ip: p.ip, firstSeen: p.firstSeen, lastSeen: p.lastSeen, flows: p.flows,
-        threatLevel: p.threatLevel, maxThreatLevel: p.maxThreatLevel, confidence: p.confidence, mac: p.mac,
-        info: { ...p.info, hostname: p.hostname || undefined } });
-    }
+    for (const p of this.store.profiles()) this.writeProfile(p);
+    if (this.shed) this.hooks.announce(`DoS protection: ${this.shed} profile windows were shed in all (parameters.max_profiles_per_timewindow).`);
   }
 
   stats(): EngineStats {
     return { flows: this.flows, filtered: this.filtered, profiles: this.store.profileCount,
-      evidence: this.handler.evidenceCount, alerts: this.handler.alertCount, closedTimewindows: this.closed };
+      evidence: this.handler.evidenceCount, alerts: this.handler.alertCount, closedTimewindows: this.closed,
+      shedProfiles: this.shed };
   }
 }
 

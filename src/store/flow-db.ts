@@ -116,6 +116,12 @@ export class FlowDatabase {
   }
 }
 
+/** Number of profiles in a closed database (profiles forgotten while idle are in it, not in memory). */
+export function profileRowCount(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try { return (db.prepare('SELECT COUNT(*) AS n FROM profiles').get() as { n: number }).n; } finally { db.close(); }
+}
+
 /** Rows of flows and altflows with a common column list, for the labelled-flow export (after close). */
 export function* labelledFlows(path: string): Generator<{ uid: string; flow: string; label: string; profileid: string; twid: string; flow_type: string }> {
   const db = new Database(path, { readonly: true });

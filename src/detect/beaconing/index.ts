@@ -11,6 +11,7 @@ import { Budget } from '../network_discovery/budget.js';
 import { ownString } from '../../util/own-string.js';
 import { scoreBeacon, type BeaconScore } from './score.js';
 import { WindowMap } from '../../util/window-map.js';
+import { SmallMap } from '../../util/small-map.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 
 export interface BeaconSettings {
@@ -84,7 +85,7 @@ class Series {
 }
 
 interface SourceWindow {
-  pairs: Map<string, Series>;
+  pairs: SmallMap<string, Series>;
   first: number;
   last: number;
   units: number;
@@ -115,7 +116,7 @@ export class BeaconDetector implements Detector {
 
   private conn(f: ConnFlow, fc: FlowContext): void {
     let w = this.windows.get(fc.ip, fc.tw);
-    if (!w) { w = { pairs: new Map(), first: f.starttime, last: f.starttime, units: 0 }; this.windows.set(fc.ip, fc.tw, w); }
+    if (!w) { w = { pairs: new SmallMap(), first: f.starttime, last: f.starttime, units: 0 }; this.windows.set(fc.ip, fc.tw, w); }
     if (f.starttime < w.first) w.first = f.starttime;
     if (f.starttime > w.last) w.last = f.starttime;
     if (f.proto !== 'tcp' && f.proto !== 'udp') return;

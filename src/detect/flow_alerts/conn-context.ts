@@ -28,12 +28,12 @@ interface Upload { bytes: number; lastTs: number; uid0: string; more: string[] |
 const uploadUids = (u: Upload): string[] => (u.more ? [u.uid0, ...u.more] : [u.uid0]);
 interface PortsToDst { ports: Map<number, string>; reported: number }
 
-/** Per profile and time window state, released when the window closes. */
+/** Per profile and time window state, released when the window closes; each collection made on first use. */
 interface WindowState {
-  reconnections: Map<string, Counter>;
-  uploads: Map<string, Upload>;
-  ports: Map<string, PortsToDst>;
-  withoutDns: Set<string>;
+  reconnections: Map<string, Counter> | null;
+  uploads: Map<string, Upload> | null;
+  ports: Map<string, PortsToDst> | null;
+  withoutDns: Set<string> | null;
   /** Set when the window closed: a pending check then looks the window up again. */
   closed: boolean;
 }
@@ -65,7 +65,7 @@ export class ConnContextChecks implements Detector {
   private window(ip: string, tw: number): WindowState {
     let w = this.windows.get(ip, tw);
     if (!w) {
-      w = { reconnections: new Map(), uploads: new Map(), ports: new Map(), withoutDns: new Set(), closed: false };
+      w = { reconnections: null, uploads: null, ports: null, withoutDns: null, closed: false };
       this.windows.set(ip, tw, w);
     }
     return w;
@@ -101,11 +101,12 @@ export class ConnContextChecks implements Detector {
 
   private countReconnection(f: ConnFlow, fc: FlowContext, key: string, threshold: number, text: (n: number) => string): void {
     const w = this.window(fc.ip, fc.tw);
-    let c = w.reconnections.get(key);
+    const counters = w.reconnections ??= new Map();
+    let c = counters.get(key);
     if (!c) {
-      if (w.reconnections.size >= MAX_KEYS_PER_WINDOW) return;
+      if (counters.size >= MAX_KEYS_PER_WINDOW) return;
       c = { n: 0, uids: [] };
-      w.reconnections.set(key, c);
+      counters.set(key, c);
     }
     c.n++;
     pushUid(c.uids, f.uid);
@@ -155,7 +156,7 @@ export class ConnContextChecks implements Detector {
     if (f.dport === 53 || f.dport === 853 || f.dport === 5353) return;
     if (isIgnoredIp(f.daddr) || isSubnetBroadcast(f.saddr, f.daddr)) return;
     const w = this.window(fc.ip, fc.tw);
-    if (w.withoutDns.has(f.daddr)) return;
+    if (w.withoutDns?.has(f.daddr)) return;
     if (this.pendingDns.size >= MAX_PENDING) this.pendingDns.runOldest(this.checkPending);
     this.pendingDns.push(f.starttime + DNS_GRACE, { f, tw: fc.tw, w });
   }
@@ -164,7 +165,7 @@ export class ConnContextChecks implements Detector {
     if (!this.dnsSeen) { if (this.held.length < MAX_PENDING) this.held.push(p); return; }
     const f = p.f;
     const w = p.w.closed ? this.windows.get(f.saddr, p.tw) : p.w;
-    if (!w || w.withoutDns.has(f.daddr)) return;
+    if (!w || w.withoutDns?.has(f.daddr)) return;
     const net = this.ctx.network;
     // Pure checks, cheapest and most often deciding first.
     if (net.dhcpServers.has(f.daddr) || this.shared.dohServers.has(f.daddr)) return;
@@ -173,8 +174,9 @@ export class ConnContextChecks implements Detector {
     if (net.isClientIp(f.daddr) || orgOfIp(f.daddr)) return;
     const sni = this.ctx.facts.lastSni(f.daddr);
     if (sni && (orgOfDomain(sni) || whitelistView(this.ctx.settings)?.isTopDomain(sni))) return;
-    if (w.withoutDns.size >= MAX_KEYS_PER_WINDOW) return;
-    w.withoutDns.add(f.daddr);
+    const reported = w.withoutDns ??= new Set();
+    if (reported.size >= MAX_KEYS_PER_WINDOW) return;
+    reported.add(f.daddr);
     this.ctx.emit({
       evidence_type: 'CONNECTION_WITHOUT_DNS',
       description: `A connection without DNS resolution to Destination IP: ${f.daddr}`,
@@ -188,11 +190,12 @@ export class ConnContextChecks implements Detector {
     if (f.proto !== 'tcp' || fc.interpretedState !== 'Established') return;
     if (f.appproto || this.ctx.ports.isKnown(f.dport, 'tcp')) return;
     const w = this.window(fc.ip, fc.tw);
-    let d = w.ports.get(f.daddr);
+    const dsts = w.ports ??= new Map();
+    let d = dsts.get(f.daddr);
     if (!d) {
-      if (w.ports.size >= MAX_KEYS_PER_WINDOW) return;
+      if (dsts.size >= MAX_KEYS_PER_WINDOW) return;
       d = { ports: new Map(), reported: 0 };
-      w.ports.set(f.daddr, d);
+      dsts.set(f.daddr, d);
     }
     if (!d.ports.has(f.dport) && d.ports.size < MAX_PORTS_PER_DST) d.ports.set(f.dport, f.uid);
     if (d.ports.size <= 1 || d.ports.size <= d.reported) return;
@@ -225,11 +228,12 @@ export class ConnContextChecks implements Detector {
     if (this.uploadIgnored(f)) return;
     if (f.sbytes / 1e6 >= SINGLE_FLOW_UPLOAD_MB) this.emitUpload(f.saddr, f.daddr, f.sbytes, [f.uid], f.starttime);
     const w = this.window(fc.ip, fc.tw);
-    let u = w.uploads.get(f.daddr);
+    const uploads = w.uploads ??= new Map();
+    let u = uploads.get(f.daddr);
     if (!u) {
-      if (w.uploads.size >= MAX_KEYS_PER_WINDOW) return;
+      if (uploads.size >= MAX_KEYS_PER_WINDOW) return;
       u = { bytes: f.sbytes, lastTs: f.starttime, uid0: f.uid, more: null };
-      w.uploads.set(f.daddr, u);
+      uploads.set(f.daddr, u);
       return;
     }
     u.bytes += f.sbytes;
@@ -262,7 +266,7 @@ export class ConnContextChecks implements Detector {
     const w = this.windows.take(ip, tw);
     if (!w) return;
     const threshold = this.ctx.settings.dataExfiltrationThresholdMB;
-    for (const [daddr, u] of w.uploads) {
+    for (const [daddr, u] of w.uploads ?? []) {
       if (u.bytes / 1e6 >= threshold) this.emitUpload(ip, daddr, u.bytes, uploadUids(u), u.lastTs, tw);
     }
     w.closed = true;

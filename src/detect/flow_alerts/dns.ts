@@ -55,7 +55,9 @@ const round2Text = (x: number): string => pyFloat(round2(x));
 export class DnsChecks implements Detector {
   readonly module = 'flow_alerts';
   /** (saddr, daddr) -> end time of the latest connection between them. */
-  private readonly contacts = new BoundedPairMap<number>(MAX_CONTACTS);
+  // A query is checked against contacts since the start of its window, up to the last re-check:
+  // a generation lasting that long keeps every contact that can still matter (and no older ones).
+  private readonly contacts: BoundedPairMap<number>;
   private readonly pending = new Scheduler<PendingDns>();
   private readonly nxdomains = new Map<string, { queries: Set<string>; uids: string[] }>();
   private readonly arpa = new Map<string, ArpaState>();
@@ -65,7 +67,10 @@ export class DnsChecks implements Detector {
   private readonly configuredAges: { source: DomainAgeSource | null };
   private readonly reportArrived = (f: DnsFlow, age: number): void => { this.reportYoung(f, age); };
 
-  constructor(private readonly ctx: DetectionContext) { this.configuredAges = domainAgeHandleFor(ctx.settings); }
+  constructor(private readonly ctx: DetectionContext) {
+    this.configuredAges = domainAgeHandleFor(ctx.settings);
+    this.contacts = new BoundedPairMap<number>(MAX_CONTACTS, ctx.settings.width + DNS_WAITS[DNS_WAITS.length - 1]! + 60);
+  }
 
   private clock = -Infinity;
 
@@ -74,6 +79,7 @@ export class DnsChecks implements Detector {
     this.pending.runDue(flow.starttime, (p) => this.recheck(p));
     if (isConnLike(flow)) {
       const end = Math.max(flow.endtime, flow.starttime);
+      this.contacts.age(flow.starttime);
       this.contacts.raise(flow.saddr, flow.daddr, end);
       return;
     }

@@ -6,6 +6,7 @@ import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext } from '../detector.js';
 import { ownString } from '../../util/own-string.js';
 import { BoundedMap } from '../../util/bounded-map.js';
+import { SmallMap } from '../../util/small-map.js';
 
 /** What later records need from a connection. */
 export interface ConnSummary {
@@ -21,12 +22,28 @@ export interface ConnSummary {
  * never pinned the log line its parts were cut from, and the parts themselves must not either.
  */
 export class BoundedPairMap<V> {
-  private cur = new Map<string, Map<string, V>>();
-  private prev = new Map<string, Map<string, V>>();
+  // Inner maps hold their first pair inline: most sources contact one or a few addresses.
+  private cur = new Map<string, SmallMap<string, V>>();
+  private prev = new Map<string, SmallMap<string, V>>();
   private curSize = 0;
   private prevSize = 0;
   private readonly half: number;
-  constructor(limit: number) { this.half = Math.max(1, Math.floor(limit / 2)); }
+  /** Traffic time the current generation started (for expiry by age). */
+  private curSince = -Infinity;
+  /** @param maxAge traffic seconds a generation lasts at most: pairs are then kept for 1 to 2 such spans. */
+  constructor(limit: number, private readonly maxAge = Infinity) { this.half = Math.max(1, Math.floor(limit / 2)); }
+
+  /** Advances traffic time: a generation older than maxAge becomes the previous one (the one before is dropped). */
+  age(now: number): void {
+    if (now - this.curSince < this.maxAge) return;
+    if (this.curSince !== -Infinity) this.rotate();
+    this.curSince = now;
+  }
+
+  private rotate(): void {
+    this.prev = this.cur; this.prevSize = this.curSize;
+    this.cur = new Map(); this.curSize = 0;
+  }
   get(a: string, b: string): V | undefined {
     const v = this.cur.get(a)?.get(b);
     if (v !== undefined || this.prevSize === 0) return v;
@@ -38,13 +55,10 @@ export class BoundedPairMap<V> {
       if (p && p.delete(b)) { this.prevSize--; if (p.size === 0) this.prev.delete(a); }
     }
     let m = this.cur.get(a);
-    if (!m) { m = new Map(); this.cur.set(ownString(a), m); }
+    if (!m) { m = new SmallMap(); this.cur.set(ownString(a), m); }
     if (m.has(b)) m.set(b, v);
     else { m.set(ownString(b), v); this.curSize++; }
-    if (this.curSize >= this.half) {
-      this.prev = this.cur; this.prevSize = this.curSize;
-      this.cur = new Map(); this.curSize = 0;
-    }
+    if (this.curSize >= this.half) this.rotate();
   }
   /** set(a, b, v) unless the stored value is at least v (one lookup per level when it is newer). */
   raise(a: string, b: string, v: number & V): void {
@@ -145,12 +159,13 @@ export class FlowAlertsShared {
   observe(flow: Flow): void {
     if (flow === this.last) return;
     this.last = flow;
-    if (isConnLike(flow) && flow.uid) this.connByUid.set(flow.uid, summarise(flow));
+    if (isConnLike(flow) && flow.uid) { const s = summarise(flow); this.connByUid.set(s.uid, s); }
   }
 }
 
-const summarise = (f: ConnFlow): ConnSummary => ({ uid: f.uid, saddr: f.saddr, daddr: f.daddr, sport: f.sport,
-  dport: f.dport, proto: f.proto, sbytes: f.sbytes, dbytes: f.dbytes, starttime: f.starttime });
+// Own copies: a uid or address sliced from its log line would keep the whole line alive.
+const summarise = (f: ConnFlow): ConnSummary => ({ uid: ownString(f.uid), saddr: ownString(f.saddr), daddr: ownString(f.daddr),
+  sport: f.sport, dport: f.dport, proto: f.proto, sbytes: f.sbytes, dbytes: f.dbytes, starttime: f.starttime });
 
 const perContext = new WeakMap<object, FlowAlertsShared>();
 

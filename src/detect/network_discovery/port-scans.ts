@@ -7,6 +7,7 @@ import { dstIp, srcIp } from '../entities.js';
 import { Budget, PortSet } from './budget.js';
 import { ownString } from '../../util/own-string.js';
 import { WindowMap } from '../../util/window-map.js';
+import { SmallMap, SmallSet } from '../../util/small-map.js';
 import { isScanTarget, scanBucket, scanConfidence, scanConfidenceText, shouldReportScan } from './scan-math.js';
 
 interface VerticalTarget {
@@ -18,16 +19,17 @@ interface VerticalTarget {
 }
 
 interface HorizontalPort {
-  ips: Set<string>;
+  ips: SmallSet<string>;
   /** Packets both ways on this port (Σ spkts + dpkts), as the original's horizontal total. */
   pkts: number;
   firstSeen: number;
   bucket: number;
 }
 
+// Small collections: under a flood of spoofed sources most profiles see one destination and one port.
 interface ProtoScans {
-  vertical: Map<string, VerticalTarget>;
-  horizontal: Map<number, HorizontalPort>;
+  vertical: SmallMap<string, VerticalTarget>;
+  horizontal: SmallMap<number, HorizontalPort>;
 }
 
 interface WindowScans {
@@ -56,7 +58,7 @@ export class PortScans {
     let w = this.windows.get(fc.ip, fc.tw);
     if (!w) { w = { tcp: null, udp: null, units: 0 }; this.windows.set(fc.ip, fc.tw, w); }
     let p = w[proto];
-    if (!p) { p = { vertical: new Map(), horizontal: new Map() }; w[proto] = p; }
+    if (!p) { p = { vertical: new SmallMap(), horizontal: new SmallMap() }; w[proto] = p; }
     this.vertical(f, fc, proto, p, w);
     // Zeek flips flows whose originator it guessed wrong ('^' in the history); those are not scans by the source.
     if (!f.history.includes('^') && isScanTarget(fc.ip)) this.horizontal(f, fc, proto, p, w);
@@ -94,7 +96,7 @@ export class PortScans {
     if (!h) {
       if (!this.budget.take(RECORD_UNITS)) return;
       w.units += RECORD_UNITS;
-      h = { ips: new Set(), pkts: 0, firstSeen: f.starttime, bucket: 0 };
+      h = { ips: new SmallSet(), pkts: 0, firstSeen: f.starttime, bucket: 0 };
       p.horizontal.set(f.dport, h);
     }
     h.pkts += f.pkts;

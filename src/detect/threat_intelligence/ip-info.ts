@@ -76,15 +76,14 @@ export class IpInfo implements Detector {
       accumulated_threat_level: Math.round(w.accumulated * 1000) / 1000, evidence: w.evidenceCount, alerts: w.alerts });
   }
 
-  /** Fills the facts that are cheapest to compute once per profile, at the end of the input. */
   onEnd(): void {
     const net = this.ctx.network;
-    for (const p of this.ctx.store.profiles()) this.describe(p);
     for (const ip of net.dhcpServers) { const p = this.ctx.store.profile(ip); if (p) p.info.dhcp = true; }
     if (net.gatewayIp) { const p = this.ctx.store.profile(net.gatewayIp); if (p) p.info.gateway = true; }
   }
 
-  private describe(p: ProfileState): void {
+  /** The facts cheapest to compute once per profile, when its row is written. */
+  describeProfile(p: ProfileState): void {
     const info = p.info;
     const f = ipFacts(p.ip);
     if (f.version === 4 || f.version === 6) {
