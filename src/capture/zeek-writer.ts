@@ -235,6 +235,9 @@ const USAGE = `usage: slips zeek -r FILE.pcap|- -o DIR [--zeek-defaults] [--json
   -C               ignore checksums
   --flat           write the logs directly into DIR`;
 
+/** Problems (skipped packets, link types) printed one per line; past this they are only counted. */
+const MAX_NOTICE_LINES = 20;
+
 /**
  * `slips zeek ...`: turns a capture into Zeek logs. Returns the process exit code.
  */
@@ -271,14 +274,21 @@ export async function zeekCommand(argv: string[]): Promise<number> {
   const dir = flat ? outDir : path.join(outDir, 'zeek_files');
   const writer = new ZeekLogWriter(dir, { json, schemas: { conn: connFields(macLogging) } });
   let error: string | null = null;
+  const name = input === '-' ? 'stdin' : input;
+  let notices = 0;
+  const notice = (msg: string): void => {
+    if (++notices <= MAX_NOTICE_LINES) process.stderr.write(`slips zeek: ${name}: ${msg}\n`);
+    else if (notices === MAX_NOTICE_LINES + 1) process.stderr.write(`slips zeek: ${name}: further problems are counted only\n`);
+  };
   try {
     const src = input === '-' ? process.stdin : input;
     const res = await analysePcap(src, opts, (log, rec) => writer.write(log, rec), (msg) => {
       error = msg;
-    }, analyzerFactory());
+    }, analyzerFactory(), notice);
     writer.close();
+    if (res.skipped > 0) process.stderr.write(`slips zeek: ${name}: ${res.skipped} packets skipped for an impossible timestamp\n`);
     if (error) {
-      process.stderr.write(`slips zeek: ${error} (${res.packets} packets processed)\n`);
+      process.stderr.write(`slips zeek: ${name}: ${error} (${res.packets} packets processed)\n`);
       // Packets read before a truncated record were still analysed and logged.
       return res.packets > 0 ? 0 : 1;
     }
