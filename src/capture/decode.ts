@@ -38,6 +38,32 @@ export function newLayer2Info(): Layer2Info {
  * Decodes the link layer of a frame. Returns false when the frame cannot carry a network
  * layer we understand (the caller counts it as skipped).
  */
+/** The link types `decodeLink` understands (LINKTYPE_* values of the pcap and pcapng formats). */
+const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 9, 12, 14, 50, 101, 105, 108, 113, 127, 228, 229, 276]);
+
+/** Names of link types met in practice, for the one line that says a capture cannot be decoded. */
+const LINK_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'NULL'], [1, 'ETHERNET'], [6, 'IEEE802_5'], [7, 'ARCNET_BSD'], [8, 'SLIP'], [9, 'PPP'], [10, 'FDDI'],
+  [12, 'RAW'], [14, 'RAW'], [50, 'PPP_HDLC'], [51, 'PPP_ETHER'], [100, 'ATM_RFC1483'], [101, 'RAW'], [104, 'C_HDLC'],
+  [105, 'IEEE802_11'], [107, 'FRELAY'], [108, 'LOOP'], [113, 'LINUX_SLL'], [114, 'LTALK'], [119, 'PRISM_HEADER'],
+  [122, 'IP_OVER_FC'], [127, 'IEEE802_11_RADIOTAP'], [138, 'APPLE_IP_OVER_IEEE1394'], [143, 'DOCSIS'],
+  [163, 'IEEE802_11_AVS'], [165, 'BACNET_MS_TP'], [169, 'GPRS_LLC'], [187, 'BLUETOOTH_HCI_H4'], [189, 'USB_LINUX'],
+  [192, 'PPI'], [195, 'IEEE802_15_4_WITHFCS'], [201, 'BLUETOOTH_HCI_H4_WITH_PHDR'], [215, 'IEEE802_15_4_NONASK_PHY'],
+  [220, 'USB_LINUX_MMAPPED'], [227, 'CAN_SOCKETCAN'], [228, 'IPV4'], [229, 'IPV6'], [230, 'IEEE802_15_4_NOFCS'],
+  [235, 'DVB_CI'], [239, 'NFLOG'], [240, 'NETANALYZER'], [249, 'USBPCAP'], [251, 'BLUETOOTH_LE_LL'], [253, 'NETLINK'],
+  [254, 'BLUETOOTH_LINUX_MONITOR'], [264, 'IPMI_HPM_2'], [276, 'LINUX_SLL2'],
+]);
+
+export function isSupportedLinkType(linkType: number): boolean {
+  return SUPPORTED_LINK_TYPES.has(linkType);
+}
+
+/** "147 (USER0)"-style text naming a link type. */
+export function describeLinkType(linkType: number): string {
+  const name = linkType >= 147 && linkType <= 162 ? `USER${linkType - 147}` : LINK_TYPE_NAMES.get(linkType);
+  return name ? `${linkType} (LINKTYPE_${name})` : String(linkType);
+}
+
 export function decodeLink(linkType: number, buf: Buffer, out: Layer2Info): boolean {
   out.srcMacOff = -1;
   out.dstMacOff = -1;

@@ -435,7 +435,8 @@ function teredoInner(buf: Buffer, start: number, end: number, wireEnd: number): 
 
 /**
  * Reads a capture (pcap or pcapng) from a path or stream and runs it through a PacketEngine.
- * Awaits once per chunk; the per-packet path is synchronous.
+ * Awaits once per chunk; the per-packet path is synchronous. `onError` gets the problem that
+ * stopped the reading, `onNotice` each skipped packet and unsupported link type.
  */
 export async function analysePcap(
   input: string | Readable,
@@ -443,7 +444,8 @@ export async function analysePcap(
   sink: LogSink,
   onError?: (msg: string) => void,
   analyzerFactory: AnalyzerFactory | null = null,
-): Promise<{ packets: number; bytes: number }> {
+  onNotice?: (msg: string) => void,
+): Promise<{ packets: number; bytes: number; skipped: number }> {
   const engine = new PacketEngine(opts, sink, analyzerFactory);
   let failed = false;
   const reader = new CaptureReader(
@@ -452,6 +454,7 @@ export async function analysePcap(
       failed = true;
       onError?.(msg);
     },
+    onNotice,
   );
   const stream = typeof input === 'string' ? createReadStream(input, { highWaterMark: 1 << 20 }) : input;
   try {
@@ -466,5 +469,5 @@ export async function analysePcap(
     if (typeof input === 'string') (stream as Readable).destroy();
   }
   engine.flush();
-  return { packets: reader.packets, bytes: reader.bytes };
+  return { packets: reader.packets, bytes: reader.bytes, skipped: reader.skipped };
 }

@@ -4,4 +4,4 @@ export type { LogSink, PacketContext } from './conn.js';
 export { resolveOptions, PRIVATE_ADDRESS_SPACE, ZEEK_LIKELY_TCP, ZEEK_LIKELY_UDP, type PacketEngineOptions } from './options.js';
 export type { AnalyzerFactory, ConnectionAnalyzer, ConnectionHandle } from './analyzer.js';
 export { CaptureReader, type PacketCallback } from './pcap-reader.js';
-export { ZeekLogWriter, zeekCommand, connFields, formatZeekValue, registerSchema, SCHEMAS, type FieldSpec } from './zeek-writer.js';
+export { ZeekLogWriter, connFields, formatZeekValue, type FieldSpec } from './zeek-writer.js';

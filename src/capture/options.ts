@@ -174,6 +174,15 @@ export class LocalNets {
   }
 }
 
+/** Zeek's default local networks (Site::private_address_space), as its analyzers use them. */
+const PRIVATE_NETS = new LocalNets(PRIVATE_ADDRESS_SPACE);
+
+/** Site::is_local_addr with the default local nets: is `addr` in the private address space? */
+export function isPrivateAddress(addr: string): boolean {
+  const b = parseAddress(addr);
+  return b ? PRIVATE_NETS.contains(b) : false;
+}
+
 function prefixMatch(a: Uint8Array, net: Uint8Array, bits: number): boolean {
   let i = 0;
   for (; bits >= 8; bits -= 8, i++) if (a[i] !== net[i]) return false;

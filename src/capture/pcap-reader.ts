@@ -4,7 +4,14 @@
  * The reader is push-based: feed it chunks with `push()` and it calls `onPacket` synchronously
  * for every complete record, handing out a view (subarray) into its buffer that is only valid
  * during the callback. Memory stays bounded by the largest record plus one chunk.
+ *
+ * Problems are reported with their position (packet number, counted from 1 over every packet
+ * record of the file, and the record's byte offset): a structural error stops the reading
+ * (`onError`); a packet with an impossible timestamp is skipped and a link type the engine
+ * cannot decode is named once (`onNotice`), and reading goes on.
  */
+import { describeLinkType, isSupportedLinkType } from './decode.js';
+import { isPlausiblePacketTime, PLAUSIBLE_PACKET_TIME } from './time-bounds.js';
 
 /** Called once per packet. `data` is only valid during the call. */
 export type PacketCallback = (linkType: number, ts: number, data: Buffer, origLen: number) => void;
@@ -30,6 +37,8 @@ interface PcapngInterface {
   snapLen: number;
   /** if_tsoffset, seconds added to every timestamp */
   tsOffset: number;
+  /** the if_tsresol byte as written, for messages (-1 when absent) */
+  tsresolByte: number;
 }
 
 type Format = 'unknown' | 'pcap' | 'pcapng';
@@ -42,14 +51,22 @@ export class CaptureReader {
   private pcapLinkType = 1;
   private interfaces: PcapngInterface[] = [];
   private failed = false;
+  /** file offset of `buf[0]` */
+  private consumed = 0;
+  private readonly linkTypesNamed = new Set<number>();
+  /** packet records met, handed on or skipped (the number of the last one) */
+  records = 0;
   /** packets handed to the callback */
   packets = 0;
+  /** packets skipped for an impossible timestamp */
+  skipped = 0;
   /** captured bytes handed to the callback */
   bytes = 0;
 
   constructor(
     private readonly onPacket: PacketCallback,
     private readonly onError: (msg: string) => void = () => {},
+    private readonly onNotice: (msg: string) => void = () => {},
   ) {}
 
   /** Consumes one chunk of the capture. Returns false once the input is known to be unusable. */
@@ -64,6 +81,7 @@ export class CaptureReader {
       return false;
     }
     // Keep only the unparsed tail; copy it so the (possibly large) chunk can be collected.
+    this.consumed += off;
     this.buf = off >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
     return !this.failed;
   }
@@ -74,8 +92,39 @@ export class CaptureReader {
     if (this.format === 'unknown') {
       this.fail(this.buf.length === 0 ? 'empty capture file' : 'truncated capture file header');
     } else if (this.buf.length > 0) {
-      this.fail(`truncated capture: ${this.buf.length} trailing bytes do not form a complete record`);
+      this.fail(`${this.where(0)}: truncated capture: ${this.buf.length} trailing bytes do not form a complete record`);
     }
+  }
+
+  /**
+   * Position of the record starting at `off` in the buffer, as "packet N at byte offset O"
+   * (the packet it is or would be); for a pcapng block that holds no packet, "block at byte offset
+   * O (after packet N)".
+   */
+  private where(off: number, isPacket = true): string {
+    const at = `byte offset ${this.consumed + off}`;
+    if (!isPacket) return `block at ${at} (after packet ${this.records})`;
+    return `packet ${this.records + 1} at ${at}`;
+  }
+
+  private checkLinkType(linkType: number): void {
+    if (isSupportedLinkType(linkType) || this.linkTypesNamed.has(linkType)) return;
+    this.linkTypesNamed.add(linkType);
+    this.onNotice(`unsupported link type ${describeLinkType(linkType)}: its packets cannot be decoded and are not analysed`);
+  }
+
+  /** Hands a packet on, or skips it (with a notice) when its time cannot be real. */
+  private emit(recordOff: number, linkType: number, ts: number, data: Buffer, origLen: number, detail: string): void {
+    if (!isPlausiblePacketTime(ts)) {
+      this.onNotice(`${this.where(recordOff)}: impossible timestamp ${ts} (not ${PLAUSIBLE_PACKET_TIME.description}${detail}); packet skipped`);
+      this.records++;
+      this.skipped++;
+      return;
+    }
+    this.records++;
+    this.packets++;
+    this.bytes += data.length;
+    this.onPacket(linkType, ts, data, origLen);
   }
 
   private fail(msg: string): void {
@@ -110,6 +159,7 @@ export class CaptureReader {
           return 0;
         }
         this.pcapLinkType = (this.le ? this.buf.readUInt32LE(20) : this.buf.readUInt32BE(20)) & 0x0fffffff;
+        this.checkLinkType(this.pcapLinkType);
         off = 24;
       }
     }
@@ -125,16 +175,14 @@ export class CaptureReader {
       const frac = le ? buf.readUInt32LE(off + 4) : buf.readUInt32BE(off + 4);
       const capLen = le ? buf.readUInt32LE(off + 8) : buf.readUInt32BE(off + 8);
       const origLen = le ? buf.readUInt32LE(off + 12) : buf.readUInt32BE(off + 12);
-      if (capLen > MAX_RECORD) throw new Error(`corrupt pcap record: caplen ${capLen}`);
+      if (capLen > MAX_RECORD) throw new Error(`${this.where(off)}: corrupt pcap record: caplen ${capLen}`);
       if (off + 16 + capLen > buf.length) break;
       const data = buf.subarray(off + 16, off + 16 + capLen);
-      off += 16 + capLen;
-      this.packets++;
-      this.bytes += capLen;
       // As libpcap hands timestamps to Zeek: microseconds (nanoseconds truncated), then
       // seconds + microseconds / 1e6 as doubles. Same rounding as Zeek, hence same durations.
       const usec = this.nanos ? Math.floor(frac / 1000) : frac;
-      this.onPacket(this.pcapLinkType, sec + usec / 1e6, data, origLen);
+      this.emit(off, this.pcapLinkType, sec + usec / 1e6, data, origLen, '');
+      off += 16 + capLen;
     }
     return off;
   }
@@ -157,12 +205,13 @@ export class CaptureReader {
         const bom = buf.readUInt32LE(off + 8);
         if (bom === PCAPNG_BYTE_ORDER_MAGIC) this.le = true;
         else if (buf.readUInt32BE(off + 8) === PCAPNG_BYTE_ORDER_MAGIC) this.le = false;
-        else throw new Error('corrupt pcapng section header (byte-order magic)');
+        else throw new Error(`${this.where(off, false)}: corrupt pcapng section header (byte-order magic)`);
         this.interfaces = [];
       }
       const type = this.u32(off);
       const len = this.u32(off + 4);
-      if (len < 12 || len % 4 !== 0 || len > MAX_RECORD) throw new Error(`corrupt pcapng block length ${len}`);
+      const isPacket = type === BT_EPB || type === BT_OBSOLETE_PB || type === BT_SPB;
+      if (len < 12 || len % 4 !== 0 || len > MAX_RECORD) throw new Error(`${this.where(off, isPacket)}: corrupt pcapng block length ${len}`);
       if (off + len > buf.length) break;
       const body = off + 8;
       const bodyEnd = off + len - 4;
@@ -178,22 +227,20 @@ export class CaptureReader {
           const capLen = this.u32(body + 12);
           const origLen = this.u32(body + 16);
           const dataOff = body + 20;
-          if (dataOff + capLen > bodyEnd) throw new Error('corrupt pcapng packet block (caplen)');
+          if (dataOff + capLen > bodyEnd) throw new Error(`${this.where(off)}: corrupt pcapng packet block (caplen ${capLen})`);
           const itf = this.interfaces[ifId];
-          if (!itf) throw new Error(`pcapng packet for undeclared interface ${ifId}`);
-          this.emitNg(itf, tsHigh, tsLow, buf.subarray(dataOff, dataOff + capLen), origLen);
+          if (!itf) throw new Error(`${this.where(off)}: pcapng packet for undeclared interface ${ifId}`);
+          this.emitNg(off, ifId, itf, tsHigh, tsLow, buf.subarray(dataOff, dataOff + capLen), origLen);
           break;
         }
         case BT_SPB: {
           const itf = this.interfaces[0];
-          if (!itf) throw new Error('pcapng simple packet block without interface');
+          if (!itf) throw new Error(`${this.where(off)}: pcapng simple packet block without interface`);
           const origLen = this.u32(body);
           let capLen = Math.min(origLen, bodyEnd - (body + 4));
           if (itf.snapLen > 0) capLen = Math.min(capLen, itf.snapLen);
           // SPBs carry no timestamp.
-          this.packets++;
-          this.bytes += capLen;
-          this.onPacket(itf.linkType, 0, buf.subarray(body + 4, body + 4 + capLen), origLen);
+          this.emit(off, itf.linkType, 0, buf.subarray(body + 4, body + 4 + capLen), origLen, '');
           break;
         }
         default:
@@ -211,6 +258,7 @@ export class CaptureReader {
       snapLen: this.u32(body + 4),
       unitsPerSec: 1e6,
       tsOffset: 0,
+      tsresolByte: -1,
     };
     let o = body + 8;
     while (o + 4 <= bodyEnd) {
@@ -220,18 +268,21 @@ export class CaptureReader {
       const v = o + 4;
       if (code === 9 && olen >= 1) {
         const r = this.buf[v]!;
+        itf.tsresolByte = r;
         itf.unitsPerSec = r & 0x80 ? 2 ** (r & 0x7f) : 10 ** r;
       } else if (code === 14 && olen >= 8) {
         const hi = this.u32(this.le ? v + 4 : v);
         const lo = this.u32(this.le ? v : v + 4);
-        itf.tsOffset = hi * 4294967296 + lo;
+        // A signed 64-bit count of seconds, as libpcap reads it.
+        itf.tsOffset = (hi >= 0x80000000 ? hi - 4294967296 : hi) * 4294967296 + lo;
       }
       o = v + ((olen + 3) & ~3);
     }
+    this.checkLinkType(itf.linkType);
     this.interfaces.push(itf);
   }
 
-  private emitNg(itf: PcapngInterface, tsHigh: number, tsLow: number, data: Buffer, origLen: number): void {
+  private emitNg(recordOff: number, ifId: number, itf: PcapngInterface, tsHigh: number, tsLow: number, data: Buffer, origLen: number): void {
     // libpcap converts every resolution to seconds + microseconds (truncating finer units);
     // Zeek then computes sec + usec / 1e6. Doing the same keeps durations identical.
     let sec: number;
@@ -250,8 +301,13 @@ export class CaptureReader {
       usec = Number(((raw - s * bu) * 1000000n) / bu);
     }
     const ts = sec + itf.tsOffset + usec / 1e6;
-    this.packets++;
-    this.bytes += data.length;
-    this.onPacket(itf.linkType, ts, data, origLen);
+    if (isPlausiblePacketTime(ts)) {
+      this.emit(recordOff, itf.linkType, ts, data, origLen, '');
+      return;
+    }
+    let detail = `; interface ${ifId}`;
+    if (itf.tsresolByte >= 0) detail += `, if_tsresol ${itf.tsresolByte} (${itf.unitsPerSec} units/s)`;
+    if (itf.tsOffset !== 0) detail += `, if_tsoffset ${itf.tsOffset} s`;
+    this.emit(recordOff, itf.linkType, ts, data, origLen, detail);
   }
 }

@@ -4,79 +4,13 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { analysePcap } from './engine.js';
-import { analyzerFactory } from './analyzers-hook.js';
-import type { PacketEngineOptions } from './options.js';
+import { APP_SCHEMAS } from './analyzers/schemas.js';
+import { ENGINE_SCHEMAS, type FieldSpec } from './log-schemas.js';
 
-export interface FieldSpec {
-  name: string;
-  /** Zeek type name as written in #types: time, interval, count, int, port, addr, string, enum, bool, set[string], ... */
-  type: string;
-}
+export { connFields, type FieldSpec } from './log-schemas.js';
 
-/** The leading columns of every connection-based log. */
-const CONN_ID_FIELDS: FieldSpec[] = [
-  { name: 'ts', type: 'time' },
-  { name: 'uid', type: 'string' },
-  { name: 'id.orig_h', type: 'addr' },
-  { name: 'id.orig_p', type: 'port' },
-  { name: 'id.resp_h', type: 'addr' },
-  { name: 'id.resp_p', type: 'port' },
-];
-
-const CONN_FIELDS: FieldSpec[] = [
-  ...CONN_ID_FIELDS,
-  { name: 'proto', type: 'enum' },
-  { name: 'service', type: 'string' },
-  { name: 'duration', type: 'interval' },
-  { name: 'orig_bytes', type: 'count' },
-  { name: 'resp_bytes', type: 'count' },
-  { name: 'conn_state', type: 'string' },
-  { name: 'local_orig', type: 'bool' },
-  { name: 'local_resp', type: 'bool' },
-  { name: 'missed_bytes', type: 'count' },
-  { name: 'history', type: 'string' },
-  { name: 'orig_pkts', type: 'count' },
-  { name: 'orig_ip_bytes', type: 'count' },
-  { name: 'resp_pkts', type: 'count' },
-  { name: 'resp_ip_bytes', type: 'count' },
-  { name: 'tunnel_parents', type: 'set[string]' },
-  { name: 'ip_proto', type: 'count' },
-];
-
-const L2_FIELDS: FieldSpec[] = [
-  { name: 'orig_l2_addr', type: 'string' },
-  { name: 'resp_l2_addr', type: 'string' },
-];
-
-/** Log schemas known to the writer. Later stages add theirs with `registerSchema`. */
-export const SCHEMAS: Record<string, FieldSpec[]> = {
-  conn: CONN_FIELDS,
-  tunnel: [
-    ...CONN_ID_FIELDS,
-    { name: 'tunnel_type', type: 'enum' },
-    { name: 'action', type: 'enum' },
-  ],
-  arp: [
-    { name: 'ts', type: 'time' },
-    { name: 'operation', type: 'string' },
-    { name: 'src_mac', type: 'string' },
-    { name: 'dst_mac', type: 'string' },
-    { name: 'orig_h', type: 'addr' },
-    { name: 'resp_h', type: 'addr' },
-    { name: 'orig_hw', type: 'string' },
-    { name: 'resp_hw', type: 'string' },
-  ],
-};
-
-export function registerSchema(log: string, fields: FieldSpec[]): void {
-  SCHEMAS[log] = fields;
-}
-
-/** The conn.log schema for the given options (mac-logging adds two columns). */
-export function connFields(macLogging: boolean): FieldSpec[] {
-  return macLogging ? [...CONN_FIELDS, ...L2_FIELDS] : CONN_FIELDS;
-}
+/** Every log's columns: the engine's own and the application analyzers'. */
+const SCHEMAS: Readonly<Record<string, readonly FieldSpec[]>> = { ...ENGINE_SCHEMAS, ...APP_SCHEMAS };
 
 /** Escapes a string the way Zeek's ASCII writer does (non-printables and the separator as \xNN). */
 export function escapeZeekString(s: string, separator = '\t', setSeparator: string | null = null): string {
@@ -131,12 +65,12 @@ export interface ZeekWriterOptions {
   /** JSON lines instead of TSV */
   json?: boolean;
   /** schema overrides (e.g. conn with or without mac columns) */
-  schemas?: Record<string, FieldSpec[]>;
+  schemas?: Record<string, readonly FieldSpec[]>;
 }
 
 interface OpenLog {
   fd: number;
-  fields: FieldSpec[];
+  fields: readonly FieldSpec[];
   pending: string[];
   pendingBytes: number;
 }
@@ -208,7 +142,7 @@ function inferType(v: unknown): string {
   return 'string';
 }
 
-function tsvLine(rec: Record<string, unknown>, fields: FieldSpec[]): string {
+function tsvLine(rec: Record<string, unknown>, fields: readonly FieldSpec[]): string {
   let s = '';
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
@@ -219,73 +153,9 @@ function tsvLine(rec: Record<string, unknown>, fields: FieldSpec[]): string {
 }
 
 /** Zeek's JSON writer: schema order, unset fields omitted, extra fields kept at the end. */
-function jsonLine(rec: Record<string, unknown>, fields: FieldSpec[]): string {
+function jsonLine(rec: Record<string, unknown>, fields: readonly FieldSpec[]): string {
   const out: Record<string, unknown> = {};
   for (const f of fields) if (rec[f.name] !== undefined) out[f.name] = rec[f.name];
   for (const k of Object.keys(rec)) if (!(k in out) && rec[k] !== undefined) out[k] = rec[k];
   return JSON.stringify(out);
-}
-
-const USAGE = `usage: slips zeek -r FILE.pcap|- -o DIR [--zeek-defaults] [--json] [-C] [--flat]
-  -r FILE          pcap or pcapng capture ('-' reads stdin)
-  -o DIR           output directory; logs go to DIR/zeek_files/ (or DIR/ with --flat)
-  --zeek-defaults  Zeek's default timeouts, checksum validation and columns
-                   (default: the settings Slips runs Zeek with)
-  --json           JSON lines instead of Zeek TSV
-  -C               ignore checksums
-  --flat           write the logs directly into DIR`;
-
-/**
- * `slips zeek ...`: turns a capture into Zeek logs. Returns the process exit code.
- */
-export async function zeekCommand(argv: string[]): Promise<number> {
-  let input: string | null = null;
-  let outDir: string | null = null;
-  let zeekDefaults = false;
-  let json = false;
-  let ignoreChecksums: boolean | undefined;
-  let flat = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-r') input = argv[++i] ?? null;
-    else if (a === '-o') outDir = argv[++i] ?? null;
-    else if (a === '--zeek-defaults') zeekDefaults = true;
-    else if (a === '--json') json = true;
-    else if (a === '-C') ignoreChecksums = true;
-    else if (a === '--flat') flat = true;
-    else if (a === '-h' || a === '--help') {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    } else {
-      process.stderr.write(`slips zeek: unknown argument ${a}\n${USAGE}\n`);
-      return 2;
-    }
-  }
-  if (!input || !outDir) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const opts: PacketEngineOptions = { preset: zeekDefaults ? 'zeek' : 'slips' };
-  if (ignoreChecksums !== undefined) opts.ignoreChecksums = ignoreChecksums;
-  const macLogging = !zeekDefaults;
-  const dir = flat ? outDir : path.join(outDir, 'zeek_files');
-  const writer = new ZeekLogWriter(dir, { json, schemas: { conn: connFields(macLogging) } });
-  let error: string | null = null;
-  try {
-    const src = input === '-' ? process.stdin : input;
-    const res = await analysePcap(src, opts, (log, rec) => writer.write(log, rec), (msg) => {
-      error = msg;
-    }, analyzerFactory());
-    writer.close();
-    if (error) {
-      process.stderr.write(`slips zeek: ${error} (${res.packets} packets processed)\n`);
-      // Packets read before a truncated record were still analysed and logged.
-      return res.packets > 0 ? 0 : 1;
-    }
-    return 0;
-  } catch (e) {
-    writer.close();
-    process.stderr.write(`slips zeek: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
-  }
 }

@@ -27,7 +27,7 @@ function fail(message: string): never {
 export async function main(argv: string[]): Promise<number> {
   if (argv[2] === 'zeek') {
     // Loaded lazily: only this sub-command needs the packet engine at start-up.
-    const { zeekCommand } = await import('../capture/index.js');
+    const { zeekCommand } = await import('./zeek.js');
     return zeekCommand(argv.slice(3));
   }
   const program = new Command('slips')

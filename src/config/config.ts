@@ -69,7 +69,12 @@ export const SCHEMA = {
     discovery_path: k('/taxii2/'), taxii_version: k(2), collection_name: k('Alerts'), push_delay: k(3600),
     direct_export: k(true), direct_export_workers: k(4), direct_export_max_workers: k(12), direct_export_retry_max: k(0),
     direct_export_retry_backoff: k(0.5), direct_export_retry_max_delay: k(5.0), taxii_username: k('admin'),
-    taxii_password: k('admin'), taxii_timeout: k(10) },
+    taxii_password: k('admin'), taxii_timeout: k(10),
+    // This project's exporters and delivery limits (docs/exporting.md).
+    syslog_server: k('127.0.0.1'), syslog_port: k(514), syslog_protocol: k('udp'), syslog_socket: k(''),
+    syslog_facility: k('local0'), syslog_sd_id: k('slips@32473'), json_lines_output: k('exporting_alerts/alerts.jsonl'),
+    idea_directory: k('exporting_alerts/idea'), slack_api_url: k('https://slack.com/api/'), export_queue_size: k(10000),
+    export_close_timeout: k(10) },
   cesnet: { send_alerts: k(false), receive_alerts: k(false), configuration_file: k('config/warden.conf'),
     receive_delay: k(86400) },
   DisabledAlerts: { disabled_detections: k([]) },

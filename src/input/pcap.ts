@@ -54,18 +54,20 @@ export class PcapReader implements FlowReader {
       if (flow) gate.pass(flow, `${this.name} (${log}.log)`, 0);
     };
     const engine = new PacketEngine(this.opts.engine, onRecord, this.opts.analyzers);
+    const report = (msg: string): void => { stats.malformed++; this.errors.inputError(this.name, 0, msg); };
     const reader = new CaptureReader((linkType, ts, data, origLen) => engine.feedPacket(linkType, ts, data, origLen),
-      (msg) => { stats.malformed++; this.errors.inputError(this.name, 0, msg); });
+      report, report);
     const stream = typeof this.source === 'string' ? createReadStream(this.source, { highWaterMark: 1 << 20 }) : this.source;
     try {
       for await (const chunk of stream) {
         if (!reader.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))) break;
         if (signal.aborted) break;
       }
-      reader.end();
+      // A stop (Ctrl-C) leaves a record half read: that is not a truncated capture.
+      if (!signal.aborted) reader.end();
     } catch (e) {
       stats.malformed++;
-      this.errors.inputError(this.name, 0, `reading stopped: ${(e as Error).message}; the packets before were analysed`);
+      this.errors.inputError(this.name, 0, `reading stopped after packet ${reader.records}: ${(e as Error).message}; the packets before were analysed`);
     } finally {
       if (typeof this.source === 'string') (stream as Readable).destroy();
       this.opts.onStop?.();

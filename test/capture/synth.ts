@@ -103,10 +103,15 @@ export interface NgInterface {
   linkType: number;
   /** if_tsresol byte (6 = microseconds, 9 = nanoseconds) */
   tsresol?: number;
+  /** if_tsoffset in seconds (a signed 64-bit value) */
+  tsoffset?: bigint;
 }
 
+/** A pcapng frame; `rawTs` writes that timestamp value as it is instead of one derived from `ts`. */
+export type NgFrame = Frame & { ifId?: number; rawTs?: bigint };
+
 /** A pcapng file: one SHB, the interfaces, then one EPB per frame. */
-export function pcapngFile(interfaces: NgInterface[], frames: Array<Frame & { ifId?: number }>, bigEndian = false): Buffer {
+export function pcapngFile(interfaces: NgInterface[], frames: NgFrame[], bigEndian = false): Buffer {
   const parts: Buffer[] = [];
   const block = (type: number, body: Buffer): Buffer => {
     const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
@@ -141,13 +146,17 @@ export function pcapngFile(interfaces: NgInterface[], frames: Array<Frame & { if
   for (const itf of interfaces) {
     const opts: Buffer[] = [];
     if (itf.tsresol !== undefined) opts.push(u16(9), u16(1), Buffer.from([itf.tsresol, 0, 0, 0]));
+    if (itf.tsoffset !== undefined) {
+      const v = BigInt.asUintN(64, itf.tsoffset);
+      opts.push(u16(14), u16(8), ...(bigEndian ? [u32(Number(v >> 32n)), u32(Number(v & 0xffffffffn))] : [u32(Number(v & 0xffffffffn)), u32(Number(v >> 32n))]));
+    }
     opts.push(u16(0), u16(0));
     parts.push(block(1, Buffer.concat([u16(itf.linkType), u16(0), u32(262144), ...opts])));
   }
   for (const f of frames) {
     const itf = interfaces[f.ifId ?? 0]!;
     const units = 10 ** (itf.tsresol ?? 6);
-    const raw = BigInt(Math.floor(f.ts)) * BigInt(units) + BigInt(Math.round((f.ts - Math.floor(f.ts)) * units));
+    const raw = f.rawTs ?? BigInt(Math.floor(f.ts)) * BigInt(units) + BigInt(Math.round((f.ts - Math.floor(f.ts)) * units));
     const hi = Number(raw >> 32n);
     const lo = Number(raw & 0xffffffffn);
     parts.push(block(6, Buffer.concat([u32(f.ifId ?? 0), u32(hi), u32(lo), u32(f.data.length), u32(f.origLen ?? f.data.length), f.data])));

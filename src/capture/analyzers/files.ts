@@ -3,17 +3,9 @@
  * and MD5/SHA1 hashed incrementally (bodies are never buffered), into files.log records.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { parseAddress } from '../decode.js';
-import { LocalNets, PRIVATE_ADDRESS_SPACE } from '../options.js';
+import { isPrivateAddress } from '../options.js';
 import type { AppContext } from './framework.js';
 
-let localNets: LocalNets | null = null;
-/** Zeek's Site::is_local_addr with the default local nets (private address space) */
-function isLocal(addr: string): boolean {
-  localNets ??= new LocalNets(PRIVATE_ADDRESS_SPACE);
-  const b = parseAddress(addr);
-  return b ? localNets.contains(b) : false;
-}
 
 /** bytes kept for MIME sniffing */
 const BOF_SIZE = 1024;
@@ -126,7 +118,7 @@ export class FileTransfer {
     if (this.filename) rec.filename = this.filename;
     rec.duration = this.lastTs - this.startTs;
     // local_orig: whether the file's sender is local
-    rec.local_orig = isLocal(this.isOrig ? c.origH : c.respH);
+    rec.local_orig = isPrivateAddress(this.isOrig ? c.origH : c.respH);
     rec.is_orig = this.isOrig;
     rec.seen_bytes = this.seen;
     if (this.total !== null) rec.total_bytes = this.total;

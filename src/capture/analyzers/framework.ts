@@ -5,6 +5,7 @@
  */
 import type { ConnectionHandle } from '../analyzer.js';
 import { UidGenerator } from '../options.js';
+import { TrustAnchors } from './x509.js';
 
 /** Options of the application layer. */
 export interface AnalyzerOptions {
@@ -50,6 +51,8 @@ export interface AppAnalyzer {
 /** State shared by all connections of one engine run. */
 export class SharedState {
   readonly fileIds: UidGenerator;
+  /** the root certificates TLS chains are validated against */
+  readonly trustAnchors = new TrustAnchors();
   /** software already reported, "host|type|name|version" (bounded) */
   readonly softwareSeen = new Set<string>();
   /** extra end-of-connection hooks for cross-connection aggregation (DHCP) */

@@ -8,6 +8,10 @@
 import zlib from 'node:zlib';
 import { FileTransfer } from './files.js';
 import { BoundedBuffer, connId, type AppAnalyzer, type AppContext } from './framework.js';
+import { parseRequestLine, unescapeUri } from './http-request-line.js';
+import { emitSoftware } from './software.js';
+
+export { parseRequestLine, type RequestLine } from './http-request-line.js';
 
 interface HttpInfo {
   ts: number;
@@ -51,7 +55,6 @@ const enum St {
 }
 
 const PROXY_HEADERS = new Set(['FORWARDED', 'X-FORWARDED-FOR', 'X-FORWARDED-FROM', 'CLIENT-IP', 'VIA', 'XROXY-CONNECTION', 'PROXY-CONNECTION']);
-const METHOD_AND_REST = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]+(.*)$/;
 const STATUS_LINE = /^HTTP\/(\d+\.\d+)[ \t]+(\d{3})(?:[ \t]+(.*))?$/;
 /** compressed bodies up to this size are decoded (memory bound per direction) */
 const MAX_COMPRESSED = 1 << 20;
@@ -73,59 +76,6 @@ function decodeBody(raw: Buffer): Buffer {
 }
 
 const KNOWN_09_METHODS = new Set(['GET']);
-
-/** Zeek's unescape_URI: %XX decoded byte-wise, invalid escapes kept. */
-export function unescapeUri(s: string): string {
-  if (!s.includes('%')) return s;
-  return s.replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-}
-
-const KNOWN_METHODS = [
-  'OPTIONS', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'TRACE', 'CONNECT', 'BCOPY', 'BDELETE', 'BMOVE', 'BPROPFIND',
-  'BPROPPATCH', 'COPY', 'LOCK', 'MKCOL', 'MOVE', 'NOTIFY', 'POLL', 'PROPFIND', 'PROPPATCH', 'SEARCH', 'SUBSCRIBE',
-  'UNLOCK', 'UNSUBSCRIBE', 'X-MS-ENUMATTS', 'RPC_OUT_DATA', 'RPC_IN_DATA',
-];
-
-export type RequestLine =
-  | { ok: true; method: string; uri: string; version: string; unknownMethod: boolean }
-  | { ok: false; weird: 'bad_HTTP_request' | 'bad_HTTP_request_with_version' };
-
-/**
- * A request line as Zeek reads it: a known method (or any token, with a weird) followed by
- * whitespace, the URI up to the next whitespace (empty if the rest starts with "HTTP/"), then
- * an optional "HTTP/x.y"; without a version it is an HTTP/0.9 request.
- */
-export function parseRequestLine(line: string): RequestLine {
-  let method: string | null = null;
-  let unknownMethod = false;
-  for (const k of KNOWN_METHODS) {
-    if (line.startsWith(k)) {
-      if (!/^[ \t]/.test(line.slice(k.length))) return { ok: false, weird: 'bad_HTTP_request' };
-      method = k;
-      break;
-    }
-  }
-  if (method === null) {
-    const m = METHOD_AND_REST.exec(line);
-    if (!m) return { ok: false, weird: /[ \t]HTTP\/\d+\.\d+/.test(line) ? 'bad_HTTP_request_with_version' : 'bad_HTTP_request' };
-    method = m[1]!;
-    unknownMethod = true;
-  }
-  const rest = line.slice(method.length).trimStart();
-  let uri: string;
-  let after: string;
-  if (/^HTTP\//i.test(rest)) {
-    uri = '';
-    after = rest;
-  } else {
-    const sp = rest.search(/[ \t]/);
-    uri = sp < 0 ? rest : rest.slice(0, sp);
-    after = sp < 0 ? '' : rest.slice(sp).trimStart();
-  }
-  const v = /^HTTP\/(\d+)\.?(\d*)/i.exec(after);
-  const version = v ? `${v[1]}.${v[2] === '' ? '0' : v[2]}` : '0.9';
-  return { ok: true, method, uri, version, unknownMethod };
-}
 
 /** One direction's parser. */
 class Side {
@@ -590,35 +540,4 @@ export class HttpAnalyzer implements AppAnalyzer {
     }
     for (const info of this.pending.splice(0)) this.log(info);
   }
-}
-
-/**
- * Parses a software string into Zeek's software.log version fields ("Name/1.2.3 (addl)" or
- * "Name 1.2.3"). Only the common shapes; the unparsed text is always kept.
- */
-export function parseSoftwareVersion(s: string): { name: string; major?: number; minor?: number; minor2?: number; minor3?: number; addl?: string } {
-  const m = /^([^\d/_ ]+?)[/_ -]*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?([^\s]*)?/.exec(s);
-  if (!m) return { name: s };
-  const out: ReturnType<typeof parseSoftwareVersion> = { name: m[1]!.trim(), major: Number(m[2]) };
-  if (m[3] !== undefined) out.minor = Number(m[3]);
-  if (m[4] !== undefined) out.minor2 = Number(m[4]);
-  if (m[5] !== undefined) out.minor3 = Number(m[5]);
-  const addl = m[6]?.replace(/^[-_.]/, '');
-  if (addl) out.addl = addl;
-  return out;
-}
-
-export function emitSoftware(ctx: AppContext, host: string, hostP: number | undefined, type: string, unparsed: string): void {
-  const v = parseSoftwareVersion(unparsed);
-  const rec: Record<string, unknown> = { ts: ctx.conn.now(), host };
-  if (hostP !== undefined) rec.host_p = hostP;
-  rec.software_type = type;
-  rec.name = v.name;
-  if (v.major !== undefined) rec['version.major'] = v.major;
-  if (v.minor !== undefined) rec['version.minor'] = v.minor;
-  if (v.minor2 !== undefined) rec['version.minor2'] = v.minor2;
-  if (v.minor3 !== undefined) rec['version.minor3'] = v.minor3;
-  if (v.addl !== undefined) rec['version.addl'] = v.addl;
-  rec.unparsed_version = unparsed;
-  ctx.conn.emit('software', rec);
 }

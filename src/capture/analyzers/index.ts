@@ -16,14 +16,13 @@ import {
   type ResolvedAnalyzerOptions,
 } from './framework.js';
 import { HttpAnalyzer } from './http.js';
-import { registerAppSchemas } from './schemas.js';
 import { FtpAnalyzer, FtpDataAnalyzer } from './ftp.js';
 import { SmtpAnalyzer } from './smtp.js';
 import { SshAnalyzer } from './ssh.js';
 import { TlsAnalyzer } from './tls.js';
 
 export type { AnalyzerOptions } from './framework.js';
-export { APP_SCHEMAS, registerAppSchemas } from './schemas.js';
+export { APP_SCHEMAS } from './schemas.js';
 
 /** How one protocol is found: its registered ports and its DPD signatures. */
 interface ProtocolSpec {
@@ -321,7 +320,6 @@ function resolve(o: AnalyzerOptions = {}): ResolvedAnalyzerOptions {
 
 /** The analyzer factory for `new PacketEngine(opts, sink, createAnalyzerFactory())`. */
 export function createAnalyzerFactory(opts: AnalyzerOptions = {}): AnalyzerFactory {
-  registerAppSchemas();
   const r = resolve(opts);
   const shared = new SharedState(r, opts.uidSeed ?? 0x5eed);
   const specs = PROTOCOLS.filter((p) => !r.disabled.has(p.name)).map((p) => {

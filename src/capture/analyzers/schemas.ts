@@ -1,9 +1,9 @@
 /**
  * Zeek 8 column lists of the application logs (the default scripts' columns), plus the columns
- * Slips' own Zeek scripts add (ja3/ja3s on ssl.log; ja4 is this project's addition). Registered
- * with the writer so `slips zeek` prints them with Zeek's headers.
+ * Slips' own Zeek scripts add (ja3/ja3s on ssl.log; ja4 is this project's addition). The writer
+ * knows them, so `slips zeek` prints them with Zeek's headers.
  */
-import { registerSchema, type FieldSpec } from '../zeek-writer.js';
+import type { FieldSpec } from '../log-schemas.js';
 
 const f = (spec: string): FieldSpec[] =>
   spec
@@ -16,7 +16,7 @@ const f = (spec: string): FieldSpec[] =>
 
 const ID = 'ts:time uid:string id.orig_h:addr id.orig_p:port id.resp_h:addr id.resp_p:port';
 
-export const APP_SCHEMAS: Record<string, FieldSpec[]> = {
+export const APP_SCHEMAS: Readonly<Record<string, readonly FieldSpec[]>> = {
   dns: f(`${ID} proto:enum trans_id:count rtt:interval query:string qclass:count qclass_name:string
     qtype:count qtype_name:string rcode:count rcode_name:string AA:bool TC:bool RD:bool RA:bool Z:count
     answers:vector[string] TTLs:vector[interval] rejected:bool`),
@@ -60,10 +60,3 @@ export const APP_SCHEMAS: Record<string, FieldSpec[]> = {
     suppress_for:interval remote_location.country_code:string remote_location.region:string
     remote_location.city:string remote_location.latitude:double remote_location.longitude:double`),
 };
-
-let registered = false;
-export function registerAppSchemas(): void {
-  if (registered) return;
-  registered = true;
-  for (const [log, fields] of Object.entries(APP_SCHEMAS)) registerSchema(log, fields);
-}

@@ -5,20 +5,13 @@
  * that size are failed attempts; a packet 16 bytes shorter than SERVICE_ACCEPT is the success).
  */
 import { createHash } from 'node:crypto';
-import { PRIVATE_ADDRESS_SPACE, LocalNets } from '../options.js';
-import { parseAddress } from '../decode.js';
+import { isPrivateAddress } from '../options.js';
 import { BoundedBuffer, connId, type AppAnalyzer, type AppContext } from './framework.js';
-import { emitSoftware } from './http.js';
+import { emitSoftware } from './software.js';
 
 const MAX_BANNER = 255;
 const MAX_PACKET = 35000;
 
-let localNets: LocalNets | null = null;
-function isLocal(addr: string): boolean {
-  localNets ??= new LocalNets(PRIVATE_ADDRESS_SPACE);
-  const b = parseAddress(addr);
-  return b ? localNets.contains(b) : false;
-}
 
 interface Kex {
   kex: string[];
@@ -228,8 +221,8 @@ export class SshAnalyzer implements AppAnalyzer {
     if (v !== null) rec.version = v;
     if (this.authSuccess !== null) rec.auth_success = this.authSuccess;
     rec.auth_attempts = this.authAttempts;
-    const ol = isLocal(c.origH);
-    const rl = isLocal(c.respH);
+    const ol = isPrivateAddress(c.origH);
+    const rl = isPrivateAddress(c.respH);
     if (ol && !rl) rec.direction = 'OUTBOUND';
     else if (!ol && rl) rec.direction = 'INBOUND';
     if (cd.banner) rec.client = cd.banner;

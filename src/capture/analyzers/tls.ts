@@ -414,7 +414,7 @@ export class TlsAnalyzer implements AppAnalyzer {
       rec.issuer = leaf.issuer;
       rec.sni_matches_cert = this.ch?.sni ? matchesSan(this.ch.sni, leaf) : undefined;
       if (rec.sni_matches_cert === undefined) delete rec.sni_matches_cert;
-      const status = validateChain(this.chain, this.ts || c.now());
+      const status = validateChain(this.chain, this.ts || c.now(), this.ctx.shared.trustAnchors);
       rec.validation_status = status;
       if (status !== 'ok') {
         c.emit('notice', {

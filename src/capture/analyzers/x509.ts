@@ -213,19 +213,23 @@ export function certFacts(derBytes: Buffer, ts: number, hostCert: boolean): Cert
   return { fingerprint, cert, rec, subject, issuer, notBefore, notAfter, sanDns };
 }
 
-let roots: X509Certificate[] | null = null;
-function rootStore(): X509Certificate[] {
-  if (!roots) {
-    roots = [];
-    for (const pem of rootCertificates) {
-      try {
-        roots.push(new X509Certificate(pem));
-      } catch {
-        // a root Node cannot parse cannot anchor anything
+/** Node's bundled root certificates, parsed on first use (once per run). */
+export class TrustAnchors {
+  private roots: X509Certificate[] | null = null;
+
+  list(): X509Certificate[] {
+    if (!this.roots) {
+      this.roots = [];
+      for (const pem of rootCertificates) {
+        try {
+          this.roots.push(new X509Certificate(pem));
+        } catch {
+          // a root Node cannot parse cannot anchor anything
+        }
       }
     }
+    return this.roots;
   }
-  return roots;
 }
 
 function signedBy(child: X509Certificate, parent: X509Certificate): boolean {
@@ -240,9 +244,9 @@ function signedBy(child: X509Certificate, parent: X509Certificate): boolean {
  * Validates a server chain (leaf first) at time `ts`: OpenSSL's status strings, 'ok' when the
  * chain reaches a Mozilla root.
  */
-export function validateChain(chain: CertFacts[], ts: number): string {
+export function validateChain(chain: CertFacts[], ts: number, anchors: TrustAnchors): string {
   if (chain.length === 0) return 'no certificate';
-  const store = rootStore();
+  const store = anchors.list();
   for (const c of chain) {
     if (ts > c.notAfter) return 'certificate has expired';
     if (ts < c.notBefore) return 'certificate is not yet valid';
