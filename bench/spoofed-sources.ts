@@ -1,6 +1,7 @@
 // Memory under a flood of spoofed sources: N distinct source addresses, one SYN each to one victim
 // (the traffic of a spoofed SYN flood), analysed by the full pipeline. Prints peak RSS and the
-// cost per profile. Usage: spoofed-sources.ts [--sources 250000,1000000] [--cap N]
+// cost per profile. Usage: spoofed-sources.ts [--sources 250000,1000000] [--cap N] [--heap MB]
+// (--heap caps the V8 old space: a run that completes under it shows the live set is bounded).
 import { mkdirSync, rmSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +10,8 @@ import { once } from 'node:events';
 import { ANALYSIS_NODE_FLAGS } from './node-flags.ts';
 
 // --cap N sets parameters.max_profiles_per_timewindow (0 = no limit; default: the shipped default).
-const { values } = parseArgs({ options: { sources: { type: 'string', default: '250000,1000000' }, cap: { type: 'string' } } });
+const { values } = parseArgs({ options: { sources: { type: 'string', default: '250000,1000000' }, cap: { type: 'string' },
+  heap: { type: 'string' } } });
 const root = join(import.meta.dirname, '..');
 const dataDir = join(root, 'bench', 'data');
 
@@ -40,12 +42,12 @@ for (const n of values.sources.split(',').map(Number)) {
   const input = await generate(n);
   const outDir = join(dataDir, `spoofed-${n}-out`);
   rmSync(outDir, { recursive: true, force: true });
-  const args = [...ANALYSIS_NODE_FLAGS, ...(process.env.HEAP_MB ? [`--max-old-space-size=${process.env.HEAP_MB}`] : []), '--import', 'tsx', join(root, 'bench', 'analyse.ts'), input, outDir, 'all'];
+  const args = [...ANALYSIS_NODE_FLAGS, ...(values.heap ? [`--max-old-space-size=${values.heap}`] : []), '--import', 'tsx', join(root, 'bench', 'analyse.ts'), input, outDir, 'all'];
   if (values.cap) args.push(`parameters.max_profiles_per_timewindow=${values.cap}`);
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) { process.stderr.write(r.stderr); process.exit(1); }
   const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { flows: number; profiles: number; seconds: number; maxRssMB: number };
-  console.log(`${n.toLocaleString('en')} spoofed sources${values.cap ? ` (max_profiles_per_timewindow ${values.cap})` : ''}: ` +
+  console.log(`${n.toLocaleString('en')} spoofed sources${values.cap ? ` (max_profiles_per_timewindow ${values.cap})` : ''}${values.heap ? ` (heap ${values.heap} MB)` : ''}: ` +
     `${res.profiles.toLocaleString('en')} profiles, peak RSS ${res.maxRssMB.toFixed(0)} MB ` +
     `(${((res.maxRssMB * 1024 * 1024) / n).toFixed(0)} bytes per source), ${(res.flows / res.seconds).toFixed(0)} flows/s`);
   rmSync(input, { recursive: true, force: true });

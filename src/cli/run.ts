@@ -24,7 +24,7 @@ import { Engine } from '../profiler/engine.js';
 import { describeWidth } from '../profiler/timewindows.js';
 import { DETECTORS, SETUP } from '../detect/registry.js';
 import { SinkFanOut, type AnalysisSink } from '../sinks/sink.js';
-import { SINKS } from '../sinks/registry.js';
+import { SINK_CHECKS, SINKS } from '../sinks/registry.js';
 import { BufferedFile } from '../output/buffered-file.js';
 import { humanLocal, nowEpoch } from '../util/time.js';
 import { checkOutputDir, outputDirFor, OutputDirError, prepareOutputDir } from '../output/output-dir.js';
@@ -172,6 +172,7 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
       throw e;
     }
   }
+  for (const check of SINK_CHECKS) check(settings);
   const dir = outputDirFor(opts.input, opts.outputDir);
   try { checkOutputDir(dir, kind.kind === 'interface' || kind.kind === 'stdin' ? [] : [opts.input]); } catch (e) {
     if (e instanceof OutputDirError) throw new StartError(e.message);
@@ -221,7 +222,8 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   try {
     const store = new MemoryStore();
     const sinkCtx = { settings, outputDir: dir, finiteInput: kind.kind !== 'interface' && !(kind.kind === 'zeek_folder' && kind.follow === 'until-stopped'),
-      print: (s: string, t: string) => logger.print(s, t), error: (s: string, t: string) => logger.error(s, t) };
+      print: (s: string, t: string) => logger.print(s, t), error: (s: string, t: string) => logger.error(s, t),
+      claimStandardOutput: () => { logger.consoleOut = process.stderr; } };
     const sinkList: AnalysisSink[] = [{ name: 'alerts', evidence: (e, a, h) => writer.evidence(e, a, h), alert: (a, e, h) => writer.alert(a, e, h) }];
     for (const make of SINKS) { const s = await make(sinkCtx); if (s) sinkList.push(s); }
     const fanOut = sinks = new SinkFanOut(sinkList, (name, err) => reportError(name, 'error', err));
@@ -237,6 +239,7 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
     logger.print('main', `Time window width: ${describeWidth(settings.width)}`, { verbose: 2 });
     logger.print('input', `Reading ${reader.description}`, { verbose: 2 });
     logger.print('main', `Running modules: ${eng.activeModules.join(', ')}`, { verbose: 2 });
+    logger.flush();
 
     const total = process.stderr.isTTY && !opts.quiet ? await reader.estimateTotal() : null;
     const progress = new Progress(total, Boolean(process.stderr.isTTY) && !opts.quiet);

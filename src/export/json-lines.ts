@@ -42,6 +42,7 @@ export const jsonLinesSink: SinkFactory = (ctx: SinkContext) => {
   const target = s.jsonLinesOutput.trim();
   const toStdout = target === 'stdout' || target === '-';
   const path = toStdout ? '' : inOutputDir(ctx.outputDir, target);
+  if (toStdout) ctx.claimStandardOutput();
   const transport = toStdout
     ? new FdTransport('standard output', () => 1, false)
     : new FdTransport(path, () => { mkdirSync(dirname(path), { recursive: true }); return openSync(path, 'a'); }, true);

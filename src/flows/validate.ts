@@ -5,13 +5,13 @@
 import type { Flow } from './types.js';
 import { ipFacts } from '../util/ip.js';
 
-/** Earliest and latest traffic time accepted (epoch seconds): 1970-01-01 and 2100-01-01 UTC. */
+/** Traffic times accepted (epoch seconds): from 1970-01-01 (inclusive) to 2100-01-01 UTC (exclusive). */
 export const TRAFFIC_TIME_MIN = 0;
 export const TRAFFIC_TIME_MAX = 4_102_444_800;
 /** Largest count accepted: beyond 2^53 a double no longer holds every integer. */
 const COUNT_MAX = Number.MAX_SAFE_INTEGER;
 
-export const isTrafficTime = (t: number): boolean => t >= TRAFFIC_TIME_MIN && t <= TRAFFIC_TIME_MAX;
+export const isTrafficTime = (t: number): boolean => t >= TRAFFIC_TIME_MIN && t < TRAFFIC_TIME_MAX;
 
 const badTime = (name: string, v: number): string =>
   Number.isFinite(v) ? `impossible ${name} ${v} (outside 1970-2100)` : `invalid ${name} (${v === v ? v : 'not a number'})`;
@@ -26,7 +26,7 @@ export function flowProblem(f: Flow): string | null {
   let p: string | null = null;
   switch (f.type_) {
     case 'conn': case 'argus': case 'nfdump':
-      if (!(f.dur >= 0 && f.dur <= TRAFFIC_TIME_MAX)) return `invalid duration ${f.dur === f.dur ? f.dur : '(not a number)'}`;
+      if (!(f.dur >= 0 && f.dur < TRAFFIC_TIME_MAX)) return `invalid duration ${f.dur === f.dur ? f.dur : '(not a number)'}`;
       if (!isTrafficTime(f.endtime)) return badTime('end time', f.endtime);
       p = countProblem('orig_bytes', f.sbytes) ?? countProblem('resp_bytes', f.dbytes) ?? countProblem('orig_pkts', f.spkts)
         ?? countProblem('resp_pkts', f.dpkts) ?? countProblem('bytes', f.bytes) ?? countProblem('packets', f.pkts);

@@ -1,6 +1,6 @@
 // Input auto-detection for `-f PATH` (spec §1.2), by content rather than the `file` command.
 import { open, readdir, stat } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { TolerantGunzip } from './gunzip.js';
 import { basename } from 'node:path';
 import { zeekLogKind, SUPPORTED_ZEEK_LOGS } from './zeek.js';
 
@@ -26,9 +26,15 @@ async function readHead(path: string, bytes = 65536): Promise<Buffer> {
   } finally { await fh.close(); }
 }
 
-function gunzipHead(buf: Buffer): string {
-  try { return gunzipSync(buf, { finishFlush: 2 /* Z_SYNC_FLUSH: accept a partial stream */ }).toString('utf8'); }
-  catch { return ''; }
+/** The first decompressed bytes of a gzip file, damaged or not (gunzip.ts keeps what decodes). */
+async function gunzipHead(path: string, bytes = 65536): Promise<string> {
+  const fh = await open(path, 'r');
+  const chunks: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const c of new TolerantGunzip(fh)) { chunks.push(c); n += c.length; if (n >= bytes) break; }
+  } catch { /* unreadable: told below as an unknown format */ } finally { await fh.close(); }
+  return Buffer.concat(chunks).subarray(0, bytes).toString('utf8');
 }
 
 const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
@@ -59,7 +65,7 @@ export async function detectInput(path: string): Promise<InputKind> {
   if (lower.includes('nfcap') || lower.includes('nfdump') || head.subarray(0, 2).equals(Buffer.from([0x0c, 0xa5]))) {
     return { kind: 'nfdump', path };
   }
-  const text = head[0] === 0x1f && head[1] === 0x8b ? gunzipHead(head) : head.toString('utf8');
+  const text = head[0] === 0x1f && head[1] === 0x8b ? await gunzipHead(path) : head.toString('utf8');
   const firstLine = text.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
   const logKind = zeekLogKind(path);
   if (firstLine.includes('flow_id') || firstLine.includes('"event_type"')) return { kind: 'suricata', path };

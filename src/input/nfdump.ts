@@ -146,9 +146,10 @@ export function nfdumpReader(path: string, errors: InputErrorSink, displayName =
     onEnd: async () => {
       if (child && child.exitCode === null && child.signalCode === null) child.kill();
       const code = await exited;
-      if (code !== 0 && code !== null) {
-        errors.inputError(displayName, 0, `nfdump exited with status ${code}${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`);
-      }
+      // nfdump reports damaged files on stderr and often still exits with 0: its words are passed on.
+      const said = stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 5).join('; ');
+      if (code !== 0 && code !== null) errors.inputError(displayName, 0, `nfdump exited with status ${code}${said ? `: ${said}` : ''}`);
+      else if (said) errors.inputError(displayName, 0, `nfdump reported: ${said}`);
     },
   });
 }

@@ -30,8 +30,19 @@ export type ParsedLine =
   | { kind: 'close' }                     // #close: the file is complete
   | { kind: 'error'; message: string };
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Zeek writes the bytes of a string it does not print as \xHH. Bytes are decoded back as UTF-8
+ * (a name in UTF-8 escaped byte by byte is that name again), or one character per byte when they
+ * are not UTF-8.
+ */
 function decodeEscapes(s: string): string {
-  return s.indexOf('\\x') < 0 ? s : s.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  if (s.indexOf('\\x') < 0) return s;
+  const latin1 = s.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  // Only a string of bytes can be decoded (text around the escapes may already be UTF-8 characters).
+  if (!/[\x80-\xff]/.test(latin1) || /[^\x00-\xff]/.test(latin1)) return latin1;
+  try { return utf8.decode(Buffer.from(latin1, 'latin1')); } catch { return latin1; }
 }
 
 export class ZeekLineParser {
@@ -52,6 +63,8 @@ export class ZeekLineParser {
     const c0 = line.charCodeAt(0);
     if (c0 === 123 /* { */) return this.parseJson(line);
     if (c0 === 35 /* # */) return this.parseDirective(line);
+    // Some logs in the wild have their first header line indented (test10 of the Slips datasets).
+    if ((c0 === 9 || c0 === 32) && line.trimStart().startsWith('#')) return this.parseDirective(line.trimStart());
     return this.parseTsv(line);
   }
 

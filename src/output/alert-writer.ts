@@ -21,7 +21,7 @@ export class AlertWriter implements EvidenceOutputs {
     this.log = new BufferedFile(join(dir, 'alerts.log'));
     this.json = new BufferedFile(join(dir, 'alerts.json'));
     // Both always hold the same evidence and alerts, even when the process is killed.
-    this.log.flushTogetherWith(this.json);
+    this.json.flushTogetherWith(this.log);
     this.color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   }
 
@@ -44,8 +44,11 @@ export class AlertWriter implements EvidenceOutputs {
       const [head, ...rest] = lines;
       const red = (s: string): string => (this.color ? `\x1b[31m${s}\x1b[0m` : s);
       const cyan = (s: string): string => (this.color ? `\x1b[36m${s}\x1b[0m` : s);
-      process.stdout.write(`[evidence_handler_worker] ${red(head!)}\n${rest.map(cyan).join('\n')}\n`);
+      this.logger.consoleOut.write(`[evidence_handler_worker] ${red(head!)}\n${rest.map(cyan).join('\n')}\n`);
     }
+    // An alert is written out at once, and with it everything before it.
+    this.flush();
+    this.logger.flush();
   }
 
   flush(): void { this.log.flush(); this.json.flush(); }

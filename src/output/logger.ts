@@ -23,6 +23,8 @@ export class Logger implements InputErrorSink {
   private errorsLog: BufferedFile | null = null;
   private readonly perFileErrors = new Map<string, number>();
   inputErrorCount = 0;
+  /** Where the console's lines go: standard output, unless a sink claimed it for a machine stream. */
+  consoleOut: NodeJS.WriteStream = process.stdout;
   /** Hook used by the progress bar to clear its line before something else is printed. */
   beforePrint: () => void = () => {};
 
@@ -46,7 +48,7 @@ export class Logger implements InputErrorSink {
       this.beforePrint();
       const prefix = text.includes('Start') ? '' : `[${sender}] `;
       const line = `${prefix}${text}\n`;
-      if (d > 0) process.stderr.write(line); else process.stdout.write(line);
+      if (d > 0) process.stderr.write(line); else this.consoleOut.write(line);
     }
   }
 

@@ -28,10 +28,21 @@ export interface SinkContext {
   print(sender: string, text: string): void;
   /** One line to errors.log and stderr. */
   error(sender: string, text: string): void;
+  /**
+   * The sink writes a machine stream to standard output: the console's own lines (alerts,
+   * messages) then go to standard error, so that no line of the stream is cut by them.
+   */
+  claimStandardOutput(): void;
 }
 
 /** A sink factory returns null when its feature is not enabled for this run. */
 export type SinkFactory = (ctx: SinkContext) => AnalysisSink | null | Promise<AnalysisSink | null>;
+
+/**
+ * Checks a sink's settings (throws ConfigError naming the key). Run before the output folder is
+ * touched, so that a refused configuration leaves an earlier output as it was.
+ */
+export type SinkSettingsCheck = (settings: Settings) => void;
 
 /** Hands every result to each sink in order; a sink that throws is reported and the others go on. */
 export class SinkFanOut implements EvidenceOutputs {
