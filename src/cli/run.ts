@@ -18,11 +18,10 @@ import { AlertWriter } from '../output/alert-writer.js';
 import { banner, Progress, summaryText } from '../output/console.js';
 import { SLIPS_VERSION } from '../output/alert-format.js';
 import { FlowDatabase, labelledFlows, profileRowCount } from '../store/flow-db.js';
-import { MemoryStore } from '../store/memory.js';
 import { IdGenerator } from '../evidence/ids.js';
-import { Engine } from '../profiler/engine.js';
+import { composeAnalysis } from '../pipeline/compose.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import { describeWidth } from '../profiler/timewindows.js';
-import { DETECTORS, SETUP } from '../detect/registry.js';
 import { SinkFanOut, type AnalysisSink } from '../sinks/sink.js';
 import { SINK_CHECKS, SINKS } from '../sinks/registry.js';
 import { BufferedFile } from '../output/buffered-file.js';
@@ -194,7 +193,7 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   const infoPath = settings.metadataDir ? writeMetadata(dir, opts, settings) : null;
   const db = new FlowDatabase(join(dir, 'databases', 'flows.sqlite'));
   const now = (): number => nowEpoch();
-  const writer = new AlertWriter(dir, db, logger, now, !opts.quiet && settings.verbose >= 1);
+  const writer = new AlertWriter(dir, logger, now, !opts.quiet && settings.verbose >= 1);
   // Rows reach the database only after the text outputs holding them were written, so after a
   // kill the evidence table never has what alerts.log and alerts.json lack.
   db.beforeFlush = () => writer.flush();
@@ -215,26 +214,26 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);
 
-  let engine: Engine | null = null;
+  let pipeline: Pipeline | null = null;
   let sinks: SinkFanOut | null = null;
   let readerStats = emptyReaderStats();
   let flowErrors = 0;
   try {
-    const store = new MemoryStore();
     const sinkCtx = { settings, outputDir: dir, finiteInput: kind.kind !== 'interface' && !(kind.kind === 'zeek_folder' && kind.follow === 'until-stopped'),
       print: (s: string, t: string) => logger.print(s, t), error: (s: string, t: string) => logger.error(s, t),
       claimStandardOutput: () => { logger.consoleOut = process.stderr; } };
-    const sinkList: AnalysisSink[] = [{ name: 'alerts', evidence: (e, a, h) => writer.evidence(e, a, h), alert: (a, e, h) => writer.alert(a, e, h) }];
+    // The text outputs first, then the database (so that its rows never hold what the text lacks), then the rest.
+    const sinkList: AnalysisSink[] = [writer, db];
     for (const make of SINKS) { const s = await make(sinkCtx); if (s) sinkList.push(s); }
-    const fanOut = sinks = new SinkFanOut(sinkList, (name, err) => reportError(name, 'error', err));
-    const eng = engine = new Engine(settings, store, db, fanOut, new IdGenerator(basename(opts.input)), DETECTORS, {
-      announce: (t) => logger.print('profiler', t),
-      detectorError: (m, where, err) => reportError(m, `error in ${where}:`, err),
-      trafficTime: (ts) => fanOut.trafficTime(ts),
-    }, now);
-    for (const setup of SETUP) {
-      await setup({ engine: eng, settings, outputDir: dir, print: (s, t) => logger.print(s, t), error: (s, t) => logger.error(s, t) });
-    }
+    const analysis = await composeAnalysis({ settings, outputDir: dir, sinks: sinkList, ids: new IdGenerator(basename(opts.input)), now,
+      log: { print: (s, t) => logger.print(s, t), error: (s, t) => logger.error(s, t) },
+      hooks: {
+        announce: (t) => logger.print('profiler', t),
+        detectorError: (m, where, err) => reportError(m, `error in ${where}:`, err),
+        sinkError: (name, err) => reportError(name, 'error', err),
+      } });
+    sinks = analysis.sinks;
+    const eng = pipeline = analysis.pipeline;
     logger.print('main', `Using threshold: ${settings.evidenceDetectionThreshold}`);
     logger.print('main', `Time window width: ${describeWidth(settings.width)}`, { verbose: 2 });
     logger.print('input', `Reading ${reader.description}`, { verbose: 2 });
@@ -269,18 +268,15 @@ export async function runAnalysis(opts: RunOptions): Promise<RunResult> {
   logger.logOnly('input', `Stopping. Total lines read: ${readerStats.records + readerStats.malformed + readerStats.withoutIp}`);
   const step = (what: string, fn: () => void | Promise<void>): Promise<void> =>
     Promise.resolve().then(fn).catch((e: unknown) => { failure ??= e; reportError('main', `error while ${what}:`, e); });
-  if (engine) await step('finishing the analysis', () => engine!.finish());
-  if (sinks) await step('closing the outputs', () => sinks!.close());
-  const st = engine?.stats() ?? { flows: 0, profiles: 0, evidence: 0, alerts: 0 };
+  if (pipeline) await step('finishing the analysis', () => pipeline!.finish());
+  const st = pipeline?.stats() ?? { flows: 0, profiles: 0, evidence: 0, alerts: 0 };
   const seconds = (performance.now() - started) / 1000;
-  await step('writing the database', async () => {
-    db.setAnalysis('input', opts.input);
-    db.setAnalysis('input_type', kind.kind);
-    db.setAnalysis('flows', String(st.flows));
-    db.setAnalysis('time_window_width', String(settings.width));
-    db.setAnalysis('first_flow_time', String(engine?.grid.start ?? ''));
-    await db.close();
-  });
+  const facts: [string, string][] = [['input', opts.input], ['input_type', kind.kind], ['flows', String(st.flows)],
+    ['time_window_width', String(settings.width)], ['first_flow_time', String(pipeline?.grid.start ?? '')]];
+  await step('writing the analysis facts', () => { for (const [k, v] of facts) (sinks ?? db).analysis(k, v); });
+  // Every sink, the database among them, flushes and closes; the database also when the run failed early.
+  if (sinks) await step('closing the outputs', () => sinks!.close());
+  await step('closing the database', () => db.close());
   for (const err of db.errors) logger.error('database', `writing ${db.path}: ${err}`);
   let profiles = st.profiles;
   await step('counting profiles', () => { profiles = profileRowCount(db.path); });

@@ -4,6 +4,7 @@ import { confidenceWord } from '../evidence/types.js';
 import { humanLocal, isoLocal } from '../util/time.js';
 import { escapeNonAscii, pyJson, type Json } from './pyjson.js';
 import { visibleText } from '../util/visible-text.js';
+import { pyList } from '../util/py-format.js';
 
 export const SLIPS_VERSION = '1.1.21';
 export const IDMEF_VERSION = '2.0.3';
@@ -16,7 +17,6 @@ export function srcIpField(ip: string, hostname?: string): string {
   return (hostname ? `${ip} (${hostname})` : ip).padEnd(26);
 }
 
-const pyList = (xs: string[]): string => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
 
 /** `key: value, ` for each non-empty enrichment fact, as the original's identification string. */
 export function identification(e: Entity): string {

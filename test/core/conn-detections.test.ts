@@ -35,7 +35,8 @@ test('UNKNOWN_PORT: high when established, medium otherwise; known services, ICM
   assert.equal(run([conn({ dport: 6898, state: 'S0' })], ['Not Established']).evidence[0]!.threat_level, 'medium');
   assert.deepEqual(types(run([conn({ dport: 443 }), conn({ dport: 53, proto: 'udp' }), conn({ dport: 8, proto: 'icmp' })])), []);
   const ctx = detectionContext();
-  ctx.markScanner('192.168.1.5', 1);
+  ctx.scanMarks.mark('192.168.1.5', 1);
+  ctx.scanMarks.commit();
   new ConnChecks(ctx).onFlow(conn({ dport: 6898 }), fc('192.168.1.5'));
   assert.equal(ctx.evidence.length, 0);
 });

@@ -25,7 +25,6 @@ interface ScanWindow {
 interface PendingScan { ip: string; tw: number; uids: string[]; ts: number; due: number }
 
 export class ArpDetector implements Detector {
-  readonly module = 'arp';
   private readonly scans = new Map<string, ScanWindow>();
   /** Scans waiting for their merge period to end, in due order. */
   private readonly pending = new Map<string, PendingScan>();
@@ -96,7 +95,7 @@ export class ArpDetector implements Detector {
   private outsideLocalNet(f: ArpFlow): void {
     const { saddr, daddr } = f;
     if (saddr.includes('0.0.0.0') || daddr.includes('0.0.0.0')) return;
-    const d = ipFacts(daddr);
+    const d = this.ctx.addresses.of(daddr);
     if (!d.valid || d.version !== 4 || d.multicast || d.linkLocal) return;
     if (HOME_NETWORKS.some((c) => c.contains(d.parsed))) return;
     // Same first octet as the sender: taken as the sender's own network (compared as numbers,

@@ -6,7 +6,7 @@ import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { dstIp, srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
-import { pyFloat } from '../network_discovery/scan-math.js';
+import { pyFloat } from '../../util/py-format.js';
 import { ownString } from '../../util/own-string.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 
@@ -57,7 +57,6 @@ interface Campaign {
 }
 
 export class BruteForceDetector implements Detector {
-  readonly module = 'brute_force_detector';
   private readonly threshold: number;
   private readonly successBytes: number;
   /** Client software per source IP from software.log (SSH::CLIENT). */
@@ -107,7 +106,7 @@ export class BruteForceDetector implements Detector {
   }
 
   private ssh(f: SshFlow, fc: FlowContext): void {
-    if (!ipFacts(f.saddr).valid || !f.daddr) return;
+    if (!this.ctx.addresses.of(f.saddr).valid || !f.daddr) return;
     this.sawSshLog = true;
     // A successful login is not a guess; zero or unknown attempts still mean one connection tried.
     const inc = f.auth_success === true ? 0 : f.auth_attempts > 0 ? f.auth_attempts : 1;
@@ -157,7 +156,7 @@ export class BruteForceDetector implements Detector {
     text += ` Confidence: ${pyFloat(conf)}. by Slips`;
     this.ctx.emit({
       evidence_type: 'PASSWORD_GUESSING', description: text,
-      attacker: srcIp(fc.ip), victim: ipFacts(c.daddr).valid ? dstIp(c.daddr) : null,
+      attacker: srcIp(fc.ip), victim: this.ctx.addresses.of(c.daddr).valid ? dstIp(c.daddr) : null,
       threat_level: 'medium', confidence: conf,
       uid: [...c.uids], timestamp: c.lastTs, timewindow: fc.tw, proto: 'tcp', dst_port: c.dport || null,
     });

@@ -2,12 +2,12 @@
 // profile and time window, the local network, DNS resolutions, MAC history (spec detections §2.1).
 import type { ConnFlow, Flow } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
-import { ipFacts, isIgnoredIp, type IpFacts } from '../../util/ip.js';
+import { isIgnoredIp, type IpFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
-import { orgOfDomain, orgOfIp } from '../../enrich/orgs.js';
 import { WindowMap } from '../../util/window-map.js';
-import { whitelistView } from '../../whitelist/registry.js';
-import { BoundedSet, pyFloat, pyList, Scheduler, sharedState, type FlowAlertsShared } from './shared.js';
+import { pyFloat, pyList } from '../../util/py-format.js';
+import { Scheduler } from '../../util/scheduler.js';
+import { BoundedSet } from '../../util/bounded-map.js';
 
 const REJ_THRESHOLD = 5;
 const TELNET_THRESHOLD = 4;
@@ -51,16 +51,14 @@ const plainV4 = (x: IpFacts, ip: string): boolean => x.version === 4 && !x.unspe
   && !x.loopback && !x.multicast;
 
 export class ConnContextChecks implements Detector {
-  readonly module = 'flow_alerts';
   private readonly windows = new WindowMap<WindowState>();
-  private readonly shared: FlowAlertsShared;
   private readonly pendingDns = new Scheduler<PendingWithoutDns>();
   /** Connections that came due before any DNS record was seen: held until one is (or dropped at the end). */
   private held: PendingWithoutDns[] = [];
   private dnsSeen = false;
   private readonly macChecked = new BoundedSet<string>(100_000);
 
-  constructor(private readonly ctx: DetectionContext) { this.shared = sharedState(ctx); }
+  constructor(private readonly ctx: DetectionContext) {}
 
   private window(ip: string, tw: number): WindowState {
     let w = this.windows.get(ip, tw);
@@ -74,7 +72,6 @@ export class ConnContextChecks implements Detector {
   private readonly checkPending = (p: PendingWithoutDns): void => this.checkWithoutDns(p);
 
   onFlow(flow: Flow, fc: FlowContext): void {
-    this.shared.observe(flow);
     this.pendingDns.runDue(flow.starttime, this.checkPending);
     if (flow.type_ === 'dns') {
       if (!this.dnsSeen) { this.dnsSeen = true; const h = this.held; this.held = []; for (const p of h) this.checkWithoutDns(p); }
@@ -125,7 +122,7 @@ export class ConnContextChecks implements Detector {
     if (!net) return;
     const proto = f.proto.toLowerCase();
     if (f.dport === 53 && proto === 'udp') return;
-    const s = ipFacts(f.saddr), d = ipFacts(f.daddr);
+    const s = this.ctx.addresses.of(f.saddr), d = this.ctx.addresses.of(f.daddr);
     if (!plainV4(s, f.saddr) || !plainV4(d, f.daddr)) return;
     if (!((s.private && d.private) || (!s.private && d.private))) return;
     const PROTO = proto.toUpperCase();
@@ -168,12 +165,12 @@ export class ConnContextChecks implements Detector {
     if (!w || w.withoutDns?.has(f.daddr)) return;
     const net = this.ctx.network;
     // Pure checks, cheapest and most often deciding first.
-    if (net.dhcpServers.has(f.daddr) || this.shared.dohServers.has(f.daddr)) return;
+    if (net.dhcpServers.has(f.daddr) || this.ctx.facts.dohServers.has(f.daddr)) return;
     const r = this.ctx.dns.ofIp(f.daddr);
     if (r && r.ts >= f.starttime - RESOLUTION_MAX_AGE) return;
-    if (net.isClientIp(f.daddr) || orgOfIp(f.daddr)) return;
+    if (net.isClientIp(f.daddr) || this.ctx.reference.orgs.ofIp(f.daddr)) return;
     const sni = this.ctx.facts.lastSni(f.daddr);
-    if (sni && (orgOfDomain(sni) || whitelistView(this.ctx.settings)?.isTopDomain(sni))) return;
+    if (sni && (this.ctx.reference.orgs.ofDomain(sni) || this.ctx.whitelist.isTopDomain(sni))) return;
     const reported = w.withoutDns ??= new Set();
     if (reported.size >= MAX_KEYS_PER_WINDOW) return;
     reported.add(f.daddr);
@@ -212,7 +209,7 @@ export class ConnContextChecks implements Detector {
   // DATA_UPLOAD -----------------------------------------------------------------------------
   private uploadIgnored(f: { daddr: string; sbytes: number }): boolean {
     if (!f.daddr || !f.sbytes || f.daddr === this.ctx.network.gatewayIp) return true;
-    const d = ipFacts(f.daddr);
+    const d = this.ctx.addresses.of(f.daddr);
     return d.multicast || d.linkLocal || d.reserved;
   }
 
@@ -245,12 +242,12 @@ export class ConnContextChecks implements Detector {
   // DEVICE_CHANGING_IP ----------------------------------------------------------------------
   private deviceChangingIp(f: ConnFlow): void {
     if (f.type_ !== 'conn' || !f.smac || f.smac === this.ctx.network.gatewayMac) return;
-    const s = ipFacts(f.saddr);
+    const s = this.ctx.addresses.of(f.saddr);
     if (s.version !== 4 || !s.private || s.unspecified || s.linkLocal || f.saddr === '255.255.255.255') return;
     if (this.macChecked.has(f.saddr)) return;
     this.macChecked.add(f.saddr);
     const first = this.ctx.network.ipsOfMac(f.smac).find((ip) => {
-      const x = ipFacts(ip);
+      const x = this.ctx.addresses.of(ip);
       return x.version === 4 && !x.unspecified && !x.linkLocal && !x.multicast && ip !== '255.255.255.255';
     });
     if (!first || first === f.saddr) return;

@@ -6,9 +6,9 @@ import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { ipFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
-import { parseUserAgent, type UserAgentInfo } from '../../enrich/user-agent.js';
-import { macVendor } from '../../enrich/mac-vendor.js';
-import { pyList, pyRound2, sharedState, type ConnSummary, type FlowAlertsShared } from '../flow_alerts/shared.js';
+import type { UserAgentInfo } from '../../enrich/user-agent.js';
+import { pyList, pyRound2 } from '../../util/py-format.js';
+import type { ConnSummary } from '../../profiler/connections.js';
 import { PortProtocolCorrelation } from '../flow_alerts/port-correlation.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 
@@ -35,8 +35,6 @@ function hasExecutableMime(types: readonly string[]): boolean {
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
 
 export class HttpAnalyzer implements Detector {
-  readonly module = 'http_analyzer';
-  private readonly shared: FlowAlertsShared;
   private readonly port80: PortProtocolCorrelation;
   /** Empty GET / per search-engine host (global, as the original). */
   private readonly empty = new Map<string, string[]>();
@@ -47,17 +45,15 @@ export class HttpAnalyzer implements Detector {
   private readonly weirdWaiting = new BoundedMap<string, WeirdFlow>(10_000);
 
   constructor(private readonly ctx: DetectionContext) {
-    this.shared = sharedState(ctx);
     this.port80 = new PortProtocolCorrelation(80, (app) => app.includes('http'), (f) => this.nonHttp80(f));
   }
 
   onFlow(flow: Flow, fc: FlowContext): void {
-    this.shared.observe(flow);
     this.port80.tick(flow.starttime);
     if (isConnLike(flow)) {
       this.port80.onConn(flow, fc.interpretedState === 'Established');
       const w = this.weirdWaiting.size === 0 ? undefined : this.weirdWaiting.get(flow.uid);
-      if (w) { this.weirdWaiting.delete(flow.uid); this.weirdWithConn(w, this.shared.connByUid.get(flow.uid)!); }
+      if (w) { this.weirdWaiting.delete(flow.uid); this.weirdWithConn(w, this.ctx.connections.get(flow.uid)!); }
       return;
     }
     if (flow.type_ === 'weird') { this.weird(flow); return; }
@@ -119,9 +115,9 @@ export class HttpAnalyzer implements Detector {
     const ua = f.user_agent;
     const first = this.firstUa.get(fc.ip);
     if (!ua) return first;
-    if (!first) { const info = parseUserAgent(ua); this.firstUa.set(fc.ip, info); return info; }
+    if (!first) { const info = this.ctx.reference.userAgents.parse(ua); this.firstUa.set(fc.ip, info); return info; }
     if (ua === first.user_agent) return first;
-    const now = parseUserAgent(ua);
+    const now = this.ctx.reference.userAgents.parse(ua);
     // Both must name an operating system, and different ones (the original compared substrings, so
     // agents of unknown systems never counted and mobile agents were misread).
     if (!first.os_name || !now.os_name || first.os_name === now.os_name) return first;
@@ -142,10 +138,10 @@ export class HttpAnalyzer implements Detector {
   }
 
   private incompatibleUserAgent(f: HttpFlow, fc: FlowContext, ua: UserAgentInfo): void {
-    if (!ipFacts(fc.ip).private) return;
+    if (!this.ctx.addresses.of(fc.ip).private) return;
     const mac = this.ctx.store.profile(fc.ip)?.mac;
     if (!mac) return;
-    const vendor = macVendor(mac);
+    const vendor = this.ctx.reference.macs.vendor(mac);
     if (!vendor) return;
     const v = vendor.toLowerCase();
     const osText = `${ua.os_name} ${ua.os_type}`.toLowerCase();
@@ -179,7 +175,7 @@ export class HttpAnalyzer implements Detector {
 
   private weird(f: WeirdFlow): void {
     if (!f.name.includes('unknown_HTTP_method')) return;
-    const conn = this.shared.connByUid.get(f.uid);
+    const conn = this.ctx.connections.get(f.uid);
     if (conn) this.weirdWithConn(f, conn);
     else if (f.uid) this.weirdWaiting.set(f.uid, f);
   }

@@ -4,9 +4,7 @@
 import { join } from 'node:path';
 import type { Flow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
-import type { Settings } from '../../config/config.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
-import type { SetupContext } from '../registry.js';
 import { BufferedFile } from '../../output/buffered-file.js';
 import { nextSymbol, type TupleClock } from './stratoletters.js';
 
@@ -18,7 +16,6 @@ const MAX_LETTERS = 10_000;
 interface Tuple extends TupleClock { letters: string }
 
 export class StratoLetters implements Detector {
-  readonly module = 'strato_letters';
   /** `${ip}|${tw}` -> tuple id -> letters */
   private readonly windows = new Map<string, Map<string, Tuple>>();
   private openTuples = 0;
@@ -27,12 +24,8 @@ export class StratoLetters implements Detector {
 
   constructor(ctx: DetectionContext) {
     this.enabled = ctx.settings.exportStratoLetters;
-    if (this.enabled) pendingExports.set(ctx.settings, this);
-  }
-
-  /** Starts the export file (called by the setup step once the output folder exists). */
-  open(path: string): void {
-    this.out = new BufferedFile(path);
+    if (!this.enabled) return;
+    this.out = new BufferedFile(join(ctx.outputDir, LETTERS_FILE));
     this.out.write('Outtuple\tLetters\n');
   }
 
@@ -76,16 +69,4 @@ export class StratoLetters implements Detector {
     this.out?.close();
     this.out = null;
   }
-}
-
-/** Letter detectors waiting for their output folder, by the run's settings object. */
-const pendingExports = new WeakMap<Settings, StratoLetters>();
-
-/** Setup step: opens strato_letters.tsv in the run's output folder when the export is on. */
-export function setupLettersExport(c: SetupContext): void {
-  const det = pendingExports.get(c.settings);
-  if (!det) return;
-  pendingExports.delete(c.settings);
-  if (!c.engine.activeModules.includes(det.module)) return;
-  det.open(join(c.outputDir, LETTERS_FILE));
 }

@@ -57,7 +57,7 @@ export class IcmpSweeps {
     if (fc.ip === '255.255.255.255') return;
     const type = icmpTypeOf(f);
     if (type === null) return;
-    const kind = sweepKindOf(type, ipFacts(f.daddr).version === 6 || f.proto.includes('6'));
+    const kind = sweepKindOf(type, this.ctx.addresses.of(f.daddr).version === 6 || f.proto.includes('6'));
     if (!kind) return;
     const key = `${fc.ip}|${fc.tw}`;
     let w = this.windows.get(key);

@@ -7,7 +7,6 @@ import { IcmpSweeps } from './icmp-sweeps.js';
 import { DhcpScans } from './dhcp-scan.js';
 
 export class NetworkDiscovery implements Detector {
-  readonly module = 'network_discovery';
   readonly portScans: PortScans;
   readonly icmpSweeps: IcmpSweeps;
   readonly dhcpScans: DhcpScans;

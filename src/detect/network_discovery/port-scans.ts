@@ -80,7 +80,7 @@ export class PortScans {
     const n = t.ports.size;
     if (!shouldReportScan(t.bucket, n)) return;
     t.bucket = scanBucket(n);
-    this.ctx.markScanner(fc.ip, fc.tw);
+    this.ctx.scanMarks.mark(fc.ip, fc.tw);
     this.ctx.emit({
       evidence_type: 'VERTICAL_PORT_SCAN',
       description: `new vertical port scan to IP ${f.daddr} from ${fc.ip}. Total ${n} ${proto.toUpperCase()} ports were scanned. `
@@ -107,7 +107,7 @@ export class PortScans {
     const n = h.ips.size;
     if (!shouldReportScan(h.bucket, n)) return;
     h.bucket = scanBucket(n);
-    this.ctx.markScanner(fc.ip, fc.tw);
+    this.ctx.scanMarks.mark(fc.ip, fc.tw);
     const service = this.ctx.ports.name(f.dport, proto) ?? '';
     this.ctx.emit({
       evidence_type: 'HORIZONTAL_PORT_SCAN',

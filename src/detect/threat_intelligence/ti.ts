@@ -7,7 +7,7 @@ import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import type { Entity, EvidenceInput } from '../../evidence/types.js';
 import { ipFacts, isIgnoredIp, isIgnoredIPv4, parseIPv4 } from '../../util/ip.js';
 import type { DomainMatch, IocInfo, IocStore } from '../../ti/ioc-store.js';
-import { tagsText, tiHandleFor, type TiHandle } from '../../ti/handle.js';
+import { tagsText } from '../../ti/tags.js';
 import { asnSubsetDatabase, type AsnInfo } from '../../enrich/asn.js';
 import type { RangeDatabase } from '../../enrich/range-table.js';
 
@@ -37,17 +37,14 @@ const MAX_HITS_PER_WINDOW = 10_000;
 const MAX_PROFILE_HITS = 50;
 
 export class ThreatIntelChecks implements Detector {
-  readonly module = 'threat_intelligence';
-  private readonly handle: TiHandle;
   /** Indicators already reported, per "profile|tw". Only matches are kept, released when the window closes. */
   private readonly reported = new Map<string, Set<string>>();
 
   constructor(private readonly ctx: DetectionContext) {
-    this.handle = tiHandleFor(ctx.settings);
   }
 
   onFlow(flow: Flow, fc: FlowContext): void {
-    const store = this.handle.intel?.store;
+    const store = this.ctx.ti.store;
     if (!store) return;
     if (isConnLike(flow)) { this.conn(store, flow, fc); return; }
     switch (flow.type_) {
@@ -168,7 +165,7 @@ export class ThreatIntelChecks implements Detector {
     if (this.asnRanges?.store !== store) {
       const numbers = new Set<number>();
       for (const asn of store.asns.keys()) { const n = Number(asn.replace(/^AS/, '')); if (Number.isInteger(n)) numbers.add(n); }
-      this.asnRanges = { store, db: asnSubsetDatabase(numbers) };
+      this.asnRanges = { store, db: asnSubsetDatabase(this.ctx.reference.asnDb, numbers) };
     }
     return this.asnRanges.db;
   }
@@ -206,7 +203,7 @@ export class ThreatIntelChecks implements Detector {
     for (const a of f.answers) {
       if (!a || a.startsWith('TXT')) continue;
       const v4 = parseIPv4(a);
-      if (v4 === null && !(a.includes(':') && ipFacts(a).valid)) { this.cname(store, a, q, f.saddr, fc, x); continue; }
+      if (v4 === null && !(a.includes(':') && this.ctx.addresses.of(a).valid)) { this.cname(store, a, q, f.saddr, fc, x); continue; }
       const listed = listedAddress(store, a, v4);
       if (listed === null) continue; // private, reserved, ...
       if (queryMatch && this.firstTime(fc.ip, x.ts, `answer-of|${q}|${a}`)) {
@@ -253,7 +250,7 @@ export class ThreatIntelChecks implements Detector {
     const x = this.facts(f, 'tcp', f.sport, f.dport);
     const host = f.host.length > 2 ? f.host : f.daddr;
     if (host === f.host) {
-      if (parseIPv4(host) !== null || (host.includes(':') && ipFacts(host).valid)) this.ip(store, host, 'dst', f.saddr, f.daddr, fc, x);
+      if (parseIPv4(host) !== null || (host.includes(':') && this.ctx.addresses.of(host).valid)) this.ip(store, host, 'dst', f.saddr, f.daddr, fc, x);
       else this.domain(store, host, f.saddr, fc, x);
     }
     if (!store.hostHasListedUrls(host)) return;

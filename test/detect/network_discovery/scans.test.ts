@@ -56,7 +56,8 @@ test('HORIZONTAL_PORT_SCAN: one evidence at 10, 100 destinations; exact text; ma
   assert.equal(evs[0]!.dst_port, 81);
   assert.deepEqual(evs[0]!.uid, []);
   assert.equal(evs[0]!.victim, undefined);
-  assert.ok(ctx.isScanner('192.168.2.12', 1));
+  ctx.scanMarks.commit(); // as the pipeline does after each flow
+  assert.ok(ctx.scanMarks.isScanner('192.168.2.12', 1));
   // No vertical scan: one port per destination.
   assert.equal(ctx.evidence.length, 2);
 });

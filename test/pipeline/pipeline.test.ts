@@ -2,13 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Engine } from '../../src/profiler/engine.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import { FlowDatabase } from '../../src/store/flow-db.ts';
 import { IdGenerator } from '../../src/evidence/ids.ts';
-import { DETECTORS } from '../../src/detect/registry.ts';
 import { deriveSettings, defaultRawConfig } from '../../src/config/config.ts';
-import type { EvidenceOutputs } from '../../src/evidence/handler.ts';
+import { composeAnalysis } from '../../src/pipeline/compose.ts';
 import { conn } from '../helpers/flows.ts';
 import { tempDir } from '../helpers/run.ts';
 import Database from 'better-sqlite3';
@@ -18,9 +16,9 @@ test('time windows close one width after their end and their state is released',
   const store = new MemoryStore();
   const out = tempDir();
   const db = new FlowDatabase(join(out, 'flows.sqlite'));
-  const outputs: EvidenceOutputs = { evidence: () => {}, alert: () => {} };
-  const engine = new Engine(settings, store, db, outputs, new IdGenerator('t'), DETECTORS,
-    { announce: () => {}, detectorError: (m, w, e) => { throw new Error(`${m} ${w}: ${String(e)}`); } }, () => 0);
+  const { pipeline: engine } = await composeAnalysis({ settings, outputDir: out, sinks: [db], ids: new IdGenerator('t'), now: () => 0, store,
+    log: { print: () => {}, error: () => {} },
+    hooks: { announce: () => {}, detectorError: (m, w, e) => { throw new Error(`${m} ${w}: ${String(e)}`); }, sinkError: (s, e) => { throw e; } } });
   const hosts = 100, hours = 48;
   let maxOpen = 0;
   for (let h = 0; h < hours; h++) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Scheduler } from '../../../src/detect/flow_alerts/shared.ts';
+import { Scheduler } from '../../src/util/scheduler.ts';
 
 test('scheduler releases in due order, ties in push order, whatever the arrival order', () => {
   const op = fc.oneof(
