@@ -14,6 +14,7 @@ import type { ThreatIntel } from '../ti/service.js';
 import type { WhitelistView } from '../whitelist/view.js';
 import type { DomainAgeSource } from '../enrich/domain-age.js';
 import type { ScanMarks } from './scan-marks.js';
+import type { OncePerWindow, WhenFull, WindowState } from './window-state.js';
 
 /** The profile and time window a flow was filed under. */
 export interface FlowContext {
@@ -52,6 +53,10 @@ export interface DetectionContext {
   readonly domainAges: DomainAgeSource | null;
   /** Profiles a scan detector marked as scanners in a window (other detections stay quiet for them). */
   readonly scanMarks: ScanMarks;
+  /** State per profile and window that the pipeline frees when the window closes (after onTimewindowClosed). */
+  perWindow<V>(onRelease?: (value: V, ip: string, tw: number) => void): WindowState<V>;
+  /** A record of what was already reported per profile and window, at most `limit` keys each. */
+  oncePerWindow(limit: number, whenFull: WhenFull): OncePerWindow;
   /** Files evidence under the detector's module. The time window is derived from the timestamp and profile. */
   emit(ev: EvidenceInput): string;
   /** Time-window number of a traffic time. */
@@ -62,8 +67,10 @@ export interface Detector {
   onFlow(flow: Flow, fc: FlowContext): void;
   /** A profile's time window closed: emit per-window evidence, release per-window state. */
   onTimewindowClosed?(ip: string, tw: number): void;
-  /** End of input: flush anything pending. */
+  /** End of input: flush anything pending (the windows still open close after this). */
   onEnd?(): void;
+  /** The run is over: every window closed, every profile written (e.g. close a file of one's own). */
+  onFinished?(): void;
   /** Adds what the detector knows to a profile just before its row is written (at the end, or when it is forgotten). */
   describeProfile?(p: ProfileState): void;
 }

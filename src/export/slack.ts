@@ -16,7 +16,7 @@ const MAX_TEXT = 39_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Errors that another attempt cannot fix (Slack Web API error codes). */
-const PERMANENT = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission',
+const PERMANENT: ReadonlySet<string> = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission',
   'missing_scope', 'channel_not_found', 'not_in_channel', 'is_archived', 'msg_too_long', 'no_text', 'invalid_arguments',
   'invalid_arg_name', 'invalid_charset', 'invalid_form_data', 'invalid_post_type', 'missing_post_type', 'restricted_action',
   'ekm_access_denied', 'team_access_not_granted', 'invalid_blocks', 'too_many_attachments']);

@@ -37,7 +37,7 @@ async function gunzipHead(path: string, bytes = 65536): Promise<string> {
   return Buffer.concat(chunks).subarray(0, bytes).toString('utf8');
 }
 
-const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
+const PCAP_MAGICS: ReadonlySet<number> = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
 
 export async function detectInput(path: string): Promise<InputKind> {
   const lower = path.toLowerCase();

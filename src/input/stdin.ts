@@ -49,7 +49,7 @@ export class ZeekStreamParser implements LineParser {
   }
 }
 
-const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
+const PCAP_MAGICS: ReadonlySet<number> = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
 
 export type SniffedKind = 'pcap' | 'nfdump-binary' | 'zeek' | 'suricata' | 'argus' | 'nfdump';
 

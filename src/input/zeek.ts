@@ -6,7 +6,7 @@ export type ZeekValue = string | number | boolean | null | ZeekValue[] | { [k: s
 export type ZeekRecord = Record<string, ZeekValue>;
 
 /** Log kinds Slips reads (plus x509, used only to enrich ssl). */
-export const SUPPORTED_ZEEK_LOGS = new Set(['conn', 'dns', 'http', 'ssl', 'ssh', 'dhcp', 'ftp', 'smtp', 'tunnel',
+export const SUPPORTED_ZEEK_LOGS: ReadonlySet<string> = new Set(['conn', 'dns', 'http', 'ssl', 'ssh', 'dhcp', 'ftp', 'smtp', 'tunnel',
   'notice', 'files', 'arp', 'software', 'weird', 'login']);
 
 /**

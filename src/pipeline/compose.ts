@@ -12,6 +12,7 @@ import type { WhitelistView } from '../whitelist/view.js';
 import type { DomainAgeSource } from '../enrich/domain-age.js';
 import { DETECTORS } from '../detect/registry.js';
 import { ScanMarks } from '../detect/scan-marks.js';
+import { WindowStates } from '../detect/window-state.js';
 import { SinkFanOut, type AnalysisSink } from '../sinks/sink.js';
 import { TimeWindowGrid } from '../profiler/timewindows.js';
 import { NetworkKnowledge } from '../profiler/network.js';
@@ -66,6 +67,7 @@ export interface RunState {
   connections: ConnectionIndex;
   ports: PortRegistry;
   scanMarks: ScanMarks;
+  windowStates: WindowStates;
 }
 
 export function createRunState(settings: Settings, announce: (text: string) => void, store: ProfileStore = new MemoryStore()): RunState {
@@ -74,6 +76,7 @@ export function createRunState(settings: Settings, announce: (text: string) => v
     addresses, grid: new TimeWindowGrid(settings.width, settings.onlyOneTw), store,
     network: new NetworkKnowledge(settings.clientIps, { announce }, addresses), dns: new DnsResolutions(addresses),
     facts: new TrafficFacts(addresses), connections: new ConnectionIndex(), ports: new PortRegistry(), scanMarks: new ScanMarks(),
+    windowStates: new WindowStates(),
   };
 }
 
@@ -85,9 +88,10 @@ export interface DetectorServices {
 /** A detector's context: the run state and services, and an emit that files evidence for it. */
 export function detectionContext(settings: Settings, outputDir: string, state: RunState, services: DetectorServices,
   emit: DetectionContext['emit']): DetectionContext {
-  const { network, ports, store, dns, facts, connections, addresses, scanMarks, grid } = state;
+  const { network, ports, store, dns, facts, connections, addresses, scanMarks, grid, windowStates } = state;
   return { settings, outputDir, network, ports, store, dns, facts, connections, addresses, scanMarks, ...services, emit,
-    timewindowOf: (ts) => grid.numberFor(ts) };
+    timewindowOf: (ts) => grid.numberFor(ts), perWindow: (onRelease) => windowStates.create(onRelease),
+    oncePerWindow: (limit, whenFull) => windowStates.once(limit, whenFull) };
 }
 
 /** The profiler of a run state. */
@@ -100,7 +104,7 @@ export async function composeAnalysis(o: AnalysisOptions): Promise<Analysis> {
   const { settings, log } = o;
   const announce = (t: string): void => o.hooks.announce(t);
   const state = createRunState(settings, announce, o.store);
-  const { addresses, grid, store, dns, facts, scanMarks } = state;
+  const { addresses, grid, store, dns, facts, scanMarks, windowStates } = state;
 
   // Services, each from what came before it.
   const reference = o.reference ?? ReferenceData.load();
@@ -115,7 +119,7 @@ export async function composeAnalysis(o: AnalysisOptions): Promise<Analysis> {
   const sinks = new SinkFanOut(o.sinks, o.hooks.sinkError);
   const handler = new EvidenceHandler({ alertThreshold: settings.alertThreshold, disabledDetections: settings.disabledDetections,
     now: o.now }, store, grid, sinks, o.ids, [enricher], [whitelist]);
-  const pipeline = new Pipeline({ settings, grid, store, facts, scanMarks, handler, ids: o.ids, sinks, hooks: o.hooks,
+  const pipeline = new Pipeline({ settings, grid, store, facts, scanMarks, windowStates, handler, ids: o.ids, sinks, hooks: o.hooks,
     filters: [whitelist] });
 
   // Detectors: one context each, whose emit files evidence under the detector's module.

@@ -11,6 +11,7 @@ import type { IdGenerator } from '../evidence/ids.js';
 import type { ProfileState, ProfileStore, TimewindowState } from '../store/store.js';
 import type { Detector, FlowFilter } from '../detect/detector.js';
 import type { ScanMarks } from '../detect/scan-marks.js';
+import type { WindowStates } from '../detect/window-state.js';
 import type { SinkFanOut } from '../sinks/sink.js';
 import type { Profiler } from '../profiler/profiler.js';
 import type { TrafficFacts } from '../enrich/traffic-facts.js';
@@ -47,6 +48,7 @@ export interface PipelineParts {
   store: ProfileStore;
   facts: TrafficFacts;
   scanMarks: ScanMarks;
+  windowStates: WindowStates;
   handler: EvidenceHandler;
   ids: IdGenerator;
   sinks: SinkFanOut;
@@ -164,6 +166,7 @@ export class Pipeline {
       try { d.detector.onTimewindowClosed?.(w.ip, w.number); } catch (e) { this.p.hooks.detectorError(d.module, `closing profile_${w.ip} timewindow${w.number}`, e); }
     }
     this.p.scanMarks.release(w.ip, w.number);
+    this.p.windowStates.release(w.ip, w.number);
     const store = this.p.store;
     store.closeTimewindow(w.ip, w.number);
     this.p.sinks.timewindow({ ip: w.ip, number: w.number, start: w.start, end: w.end, flows: w.flows,
@@ -192,6 +195,9 @@ export class Pipeline {
     }
     for (const w of [...this.p.store.openTimewindows()]) this.closeWindow(w);
     for (const p of this.p.store.profiles()) this.writeProfile(p);
+    for (const d of this.detectors) {
+      try { d.detector.onFinished?.(); } catch (e) { this.p.hooks.detectorError(d.module, 'end of run', e); }
+    }
     const shed = this.profiler?.shed ?? 0;
     if (shed) this.p.hooks.announce(`DoS protection: ${shed} profile windows were shed in all (parameters.max_profiles_per_timewindow).`);
   }

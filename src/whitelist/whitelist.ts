@@ -32,8 +32,8 @@ export interface ParsedWhitelist {
   problems: string[];
 }
 
-const DIRECTIONS = new Set(['src', 'dst', 'both']);
-const IGNORES = new Set(['flows', 'alerts', 'both']);
+const DIRECTIONS: ReadonlySet<string> = new Set(['src', 'dst', 'both']);
+const IGNORES: ReadonlySet<string> = new Set(['flows', 'alerts', 'both']);
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 export const emptyWhitelist = (): ParsedWhitelist => ({ ips: new Map(), networks: [], domains: new Map(), orgs: new Map(),

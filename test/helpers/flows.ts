@@ -1,6 +1,6 @@
 // Hand-made flows and a detection context that records evidence, for detector unit tests.
 import type { ConnFlow } from '../../src/flows/types.ts';
-import type { DetectionContext } from '../../src/detect/detector.ts';
+import type { DetectionContext, Detector } from '../../src/detect/detector.ts';
 import type { EvidenceInput } from '../../src/evidence/types.ts';
 import { tmpdir } from 'node:os';
 import { deriveSettings, defaultRawConfig, type RawConfig } from '../../src/config/config.ts';
@@ -27,6 +27,8 @@ export interface RecordingContext extends DetectionContext {
   evidence: EvidenceInput[];
   /** The run's profiler (feed() in test/detect/flow_alerts/records.ts uses it as the pipeline does). */
   profiler: Profiler;
+  /** Closes a window as the pipeline does: the detectors' onTimewindowClosed, then the per-window state is released. */
+  closeWindow(detectors: Detector[], ip: string, tw: number): void;
   /** Services fixed at construction (whitelist, feeds, domain ages) can be given here. */
 }
 
@@ -53,7 +55,12 @@ export function detectionContext(edit: (raw: RawConfig) => void = () => {}, o: C
     { reference, ti: o.ti ?? ThreatIntel.empty(), whitelist: o.whitelist ?? notWhitelisted, domainAges: o.domainAges ?? null },
     (ev) => { evidence.push(ev); return `id${evidence.length}`; });
   const profiler = profilerFor(settings, state, () => {}, () => {});
-  return Object.assign(ctx, { evidence, profiler });
+  const closeWindow = (detectors: Detector[], ip: string, tw: number): void => {
+    for (const d of detectors) d.onTimewindowClosed?.(ip, tw);
+    state.scanMarks.release(ip, tw);
+    state.windowStates.release(ip, tw);
+  };
+  return Object.assign(ctx, { evidence, profiler, closeWindow });
 }
 
 export const fc = (ip: string, state = 'Established', tw = 1) => ({ ip, tw, twStart: 0, interpretedState: state });

@@ -4,6 +4,7 @@
 import type { DnsFlow, Flow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { WindowState } from '../window-state.js';
 import { ipFacts, type IpFacts } from '../../util/ip.js';
 import { dstDomain, dstIp, srcIp } from '../entities.js';
 import { pyFloat, pyRound2, round2 } from '../../util/py-format.js';
@@ -48,7 +49,7 @@ export class DnsChecks implements Detector {
   // a generation lasting that long keeps every contact that can still matter (and no older ones).
   private readonly contacts: BoundedPairMap<number>;
   private readonly pending = new Scheduler<PendingDns>();
-  private readonly nxdomains = new Map<string, { queries: Set<string>; uids: string[] }>();
+  private readonly nxdomains: WindowState<{ queries: Set<string>; uids: string[] }>;
   private readonly arpa = new Map<string, ArpaState>();
   /** A source of domain ages (whois); YOUNG_DOMAIN is skipped without one. */
   domainAges: DomainAgeSource | null = null;
@@ -57,6 +58,7 @@ export class DnsChecks implements Detector {
 
   constructor(private readonly ctx: DetectionContext) {
     this.contacts = new BoundedPairMap<number>(MAX_CONTACTS, ctx.settings.width + DNS_WAITS[DNS_WAITS.length - 1]! + 60);
+    this.nxdomains = ctx.perWindow();
   }
 
   private clock = -Infinity;
@@ -184,9 +186,7 @@ export class DnsChecks implements Detector {
     if (!f.rcode_name.includes('NXDOMAIN') || !q || q.endsWith('.arpa') || q.endsWith('.local')) return;
     const wl = this.ctx.whitelist;
     if (wl && (wl.isDomainWhitelisted(q, 'dst', 'alerts') || wl.isTopDomain(q))) return;
-    const key = `${fc.ip}|${fc.tw}`;
-    let s = this.nxdomains.get(key);
-    if (!s) { s = { queries: new Set(), uids: [] }; this.nxdomains.set(key, s); }
+    const s = this.nxdomains.obtain(fc.ip, fc.tw, () => ({ queries: new Set(), uids: [] }));
     if (s.queries.has(q) || s.queries.size >= MAX_PER_WINDOW) return;
     s.queries.add(q);
     s.uids.push(f.uid);
@@ -198,7 +198,7 @@ export class DnsChecks implements Detector {
       attacker: srcIp(f.saddr), threat_level: 'high', confidence: round2(Math.min(1, n / 100)),
       uid: s.uids, timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport,
     });
-    this.nxdomains.set(key, { queries: new Set(), uids: [] });
+    this.nxdomains.set(fc.ip, fc.tw, { queries: new Set(), uids: [] });
   }
 
   // DNS_ARPA_SCAN -----------------------------------------------------------------------------
@@ -270,8 +270,7 @@ export class DnsChecks implements Detector {
     this.ctx.emit({ ...base, attacker: srcIp(f.saddr), victim: dstDomain(q), threat_level: 'info', rel_id: ids });
   }
 
-  onTimewindowClosed(ip: string, tw: number): void {
-    this.nxdomains.delete(`${ip}|${tw}`);
+  onTimewindowClosed(ip: string): void {
     const a = this.arpa.get(ip);
     if (a && (!a.ts.length || a.ts[a.ts.length - 1]! < this.clock - ARPA_SECONDS)) this.arpa.delete(ip);
   }

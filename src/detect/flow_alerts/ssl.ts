@@ -4,6 +4,7 @@
 import type { ConnFlow, Flow, NoticeFlow, SslFlow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { OncePerWindow } from '../window-state.js';
 import { getDomain } from 'tldts';
 import { dstDomain, dstIp, srcIp } from '../entities.js';
 import { ORG_NAMES, type OrgName } from '../../enrich/orgs.js';
@@ -48,7 +49,7 @@ export function cnMatches(cn: string, serverName: string): boolean {
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-const ORG_SUFFIX_WORDS = new Set(['llc', 'corp', 'corporation', 'inc', 'ltd', 'org', 'co', 'gmbh', 'sa', 'ag', 'the', 'of', 'and']);
+const ORG_SUFFIX_WORDS: ReadonlySet<string> = new Set(['llc', 'corp', 'corporation', 'inc', 'ltd', 'org', 'co', 'gmbh', 'sa', 'ag', 'the', 'of', 'and']);
 
 export class SslChecks implements Detector {
   private readonly port443: PortProtocolCorrelation;
@@ -56,8 +57,8 @@ export class SslChecks implements Detector {
   private readonly waitingForConn = new BoundedMap<string, SslFlow>(MAX_WAITING);
   private readonly waitingOrder: { uid: string; until: number }[] = [];
   private waitingHead = 0;
-  /** "saddr|daddr|tw" already reported as DoH, and certificate problems already reported per window. */
-  private readonly reported = new Map<string, Set<string>>();
+  /** DoH servers and certificate problems already reported per profile and window. */
+  private readonly reported: OncePerWindow;
   /** Connections whose certificate problem was already reported from ssl.log (notice.log repeats it). */
   private readonly certReportedUids = new BoundedSet<string>(100_000);
   /** Organisation of a domain from a registry (whois) source; CN_URL_MISMATCH falls back to the known organisations. */
@@ -65,6 +66,7 @@ export class SslChecks implements Detector {
 
   constructor(private readonly ctx: DetectionContext) {
     this.port443 = new PortProtocolCorrelation(443, (app) => app.includes('ssl') || app.includes('tls'), (f) => this.nonSsl443(f));
+    this.reported = ctx.oncePerWindow(10_000, 'skip');
   }
 
   onFlow(flow: Flow, fc: FlowContext): void {
@@ -87,12 +89,7 @@ export class SslChecks implements Detector {
   }
 
   private once(fc: FlowContext, key: string): boolean {
-    const wk = `${fc.ip}|${fc.tw}`;
-    let s = this.reported.get(wk);
-    if (!s) { s = new Set(); this.reported.set(wk, s); }
-    if (s.has(key) || s.size >= 10_000) return false;
-    s.add(key);
-    return true;
+    return this.reported.first(fc.ip, fc.tw, key);
   }
 
   // SELF_SIGNED_CERTIFICATE and other validation failures --------------------------------------
@@ -230,7 +227,7 @@ export class SslChecks implements Detector {
     });
   }
 
-  onTimewindowClosed(ip: string, tw: number): void { this.reported.delete(`${ip}|${tw}`); }
+
 
   onEnd(): void { this.port443.finish(); }
 }

@@ -4,6 +4,7 @@
 import type { ConnFlow, Flow, HttpFlow, WeirdFlow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { OncePerWindow } from '../window-state.js';
 import { ipFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
 import type { UserAgentInfo } from '../../enrich/user-agent.js';
@@ -16,7 +17,7 @@ import { BoundedMap } from '../../util/bounded-map.js';
 const SUSPICIOUS_UA = [/httpsend/i, /chm_msdn/i, /(^|[^a-z0-9])pb([^a-z0-9]|$)/i, /jndi/i, /tesseract/i];
 const EMPTY_CONNECTION_HOSTS = ['bing.com', 'google.com', 'yandex.com', 'yahoo.com', 'duckduckgo.com', 'gmail.com'];
 const EMPTY_CONNECTIONS = 4;
-export const EXECUTABLE_MIME_TYPES = new Set(['application/x-msdownload', 'application/x-ms-dos-executable',
+export const EXECUTABLE_MIME_TYPES: ReadonlySet<string> = new Set(['application/x-msdownload', 'application/x-ms-dos-executable',
   'application/x-ms-exe', 'application/x-exe', 'application/x-winexe', 'application/x-winhlp', 'application/x-winhelp',
   'application/octet-stream', 'application/x-dosexec']);
 const OS_GROUPS: [string, string[]][] = [
@@ -40,12 +41,13 @@ export class HttpAnalyzer implements Detector {
   private readonly empty = new Map<string, string[]>();
   /** First user agent of each profile. */
   private readonly firstUa = new BoundedMap<string, UserAgentInfo>(MAX_PROFILES);
-  /** "ip|tw" -> user agents already reported as a change, and whether INCOMPATIBLE_USER_AGENT fired. */
-  private readonly reported = new Map<string, Set<string>>();
+  /** User agents already reported as a change, and whether INCOMPATIBLE_USER_AGENT fired, per profile and window. */
+  private readonly reported: OncePerWindow;
   private readonly weirdWaiting = new BoundedMap<string, WeirdFlow>(10_000);
 
   constructor(private readonly ctx: DetectionContext) {
     this.port80 = new PortProtocolCorrelation(80, (app) => app.includes('http'), (f) => this.nonHttp80(f));
+    this.reported = ctx.oncePerWindow(1000, 'skip');
   }
 
   onFlow(flow: Flow, fc: FlowContext): void {
@@ -69,12 +71,7 @@ export class HttpAnalyzer implements Detector {
   }
 
   private once(fc: FlowContext, key: string): boolean {
-    const wk = `${fc.ip}|${fc.tw}`;
-    let s = this.reported.get(wk);
-    if (!s) { s = new Set(); this.reported.set(wk, s); }
-    if (s.has(key) || s.size >= 1000) return false;
-    s.add(key);
-    return true;
+    return this.reported.first(fc.ip, fc.tw, key);
   }
 
   private base(f: HttpFlow) {
@@ -196,7 +193,7 @@ export class HttpAnalyzer implements Detector {
       attacker: dstIp(f.daddr), victim: srcIp(f.saddr), profile: f.daddr, threat_level: 'medium', rel_id: [src] });
   }
 
-  onTimewindowClosed(ip: string, tw: number): void { this.reported.delete(`${ip}|${tw}`); }
+
 
   onEnd(): void { this.port80.finish(); }
 }

@@ -23,10 +23,4 @@ export class NetworkDiscovery implements Detector {
       else if (flow.proto.includes('icmp')) this.icmpSweeps.observe(flow, fc);
     } else if (flow.type_ === 'dhcp') this.dhcpScans.observe(flow, fc);
   }
-
-  onTimewindowClosed(ip: string, tw: number): void {
-    this.portScans.release(ip, tw);
-    this.icmpSweeps.release(ip, tw);
-    this.dhcpScans.release(ip, tw);
-  }
 }

@@ -6,7 +6,7 @@ import type { DetectionContext, FlowContext } from '../detector.js';
 import { dstIp, srcIp } from '../entities.js';
 import { Budget, PortSet } from './budget.js';
 import { ownString } from '../../util/own-string.js';
-import { WindowMap } from '../../util/window-map.js';
+import type { WindowState } from '../window-state.js';
 import { SmallMap, SmallSet } from '../../util/small-map.js';
 import { isScanTarget, scanBucket, scanConfidence, scanConfidenceText, shouldReportScan } from './scan-math.js';
 
@@ -45,9 +45,11 @@ const RECORD_UNITS = 4;
 export const DEFAULT_SCAN_BUDGET = 2_000_000;
 
 export class PortScans {
-  private readonly windows = new WindowMap<WindowScans>();
+  private readonly windows: WindowState<WindowScans>;
 
-  constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(DEFAULT_SCAN_BUDGET)) {}
+  constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(DEFAULT_SCAN_BUDGET)) {
+    this.windows = ctx.perWindow((w) => this.budget.give(w.units));
+  }
 
   /** A conn-like TCP or UDP flow. */
   observe(f: ConnFlow, fc: FlowContext): void {
@@ -55,8 +57,7 @@ export class PortScans {
     const proto = f.proto;
     if (proto !== 'tcp' && proto !== 'udp') return;
     if (!isScanTarget(f.daddr)) return;
-    let w = this.windows.get(fc.ip, fc.tw);
-    if (!w) { w = { tcp: null, udp: null, units: 0 }; this.windows.set(fc.ip, fc.tw, w); }
+    const w = this.windows.obtain(fc.ip, fc.tw, () => ({ tcp: null, udp: null, units: 0 }));
     let p = w[proto];
     if (!p) { p = { vertical: new SmallMap(), horizontal: new SmallMap() }; w[proto] = p; }
     this.vertical(f, fc, proto, p, w);
@@ -116,12 +117,6 @@ export class PortScans {
       threat_level: 'high', confidence: scanConfidence(h.pkts),
       uid: [], timestamp: h.firstSeen, timewindow: fc.tw, proto, dst_port: f.dport,
     });
-  }
-
-  release(ip: string, tw: number): void {
-    const w = this.windows.take(ip, tw);
-    if (!w) return;
-    this.budget.give(w.units);
   }
 
   get openWindows(): number { return this.windows.size; }

@@ -4,6 +4,7 @@
 import type { ConnFlow, DnsFlow, Flow, HttpFlow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { OncePerWindow } from '../window-state.js';
 import type { Entity, EvidenceInput } from '../../evidence/types.js';
 import { ipFacts, isIgnoredIp, isIgnoredIPv4, parseIPv4 } from '../../util/ip.js';
 import type { DomainMatch, IocInfo, IocStore } from '../../ti/ioc-store.js';
@@ -37,10 +38,12 @@ const MAX_HITS_PER_WINDOW = 10_000;
 const MAX_PROFILE_HITS = 50;
 
 export class ThreatIntelChecks implements Detector {
-  /** Indicators already reported, per "profile|tw". Only matches are kept, released when the window closes. */
-  private readonly reported = new Map<string, Set<string>>();
+  /** Indicators already reported per profile and window (only matches are kept). */
+  private readonly reported: OncePerWindow;
 
   constructor(private readonly ctx: DetectionContext) {
+    // Beyond the bound an indicator is reported again rather than never.
+    this.reported = ctx.oncePerWindow(MAX_HITS_PER_WINDOW, 'report');
   }
 
   onFlow(flow: Flow, fc: FlowContext): void {
@@ -60,8 +63,6 @@ export class ThreatIntelChecks implements Detector {
     }
   }
 
-  onTimewindowClosed(ip: string, tw: number): void { this.reported.delete(`${ip}|${tw}`); }
-
   /** Reused for every flow: evidence copies what it needs, so nothing is allocated per flow. */
   private readonly scratch: FlowFacts = { uid: '', ts: 0, proto: null, sport: null, dport: null };
 
@@ -73,12 +74,7 @@ export class ThreatIntelChecks implements Detector {
 
   /** True the first time `key` is reported for the profile in the flow's window. */
   private firstTime(profile: string, ts: number, key: string): boolean {
-    const k = `${profile}|${this.ctx.timewindowOf(ts)}`;
-    let set = this.reported.get(k);
-    if (!set) { set = new Set(); this.reported.set(k, set); }
-    if (set.has(key)) return false;
-    if (set.size < MAX_HITS_PER_WINDOW) set.add(key);
-    return true;
+    return this.reported.first(profile, this.ctx.timewindowOf(ts), key);
   }
 
   private emit(ev: EvidenceInput): void { this.ctx.emit(ev); }

@@ -103,8 +103,8 @@ test('scan state is per time window and released when the window closes', () => 
   d.onFlow(s0({ daddr: '203.0.113.200', dport: 22 }), fc('192.168.1.5', notEst, 2));
   assert.equal(ctx.evidence.length, 0);
   assert.ok(d.portScans.budget.inUse > 0);
-  d.onTimewindowClosed('192.168.1.5', 1);
-  d.onTimewindowClosed('192.168.1.5', 2);
+  ctx.closeWindow([d], '192.168.1.5', 1);
+  ctx.closeWindow([d], '192.168.1.5', 2);
   assert.equal(d.portScans.budget.inUse, 0);
   assert.equal(d.portScans.openWindows, 0);
 });

@@ -1,8 +1,8 @@
 // The four conn detections of the core issue: texts, levels, confidences and exceptions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnChecks } from '../../src/detect/flow_alerts/conn.ts';
-import { conn, detectionContext, fc } from '../helpers/flows.ts';
+import { ConnChecks } from '../../../src/detect/flow_alerts/conn.ts';
+import { conn, detectionContext, fc } from '../../helpers/flows.ts';
 
 const run = (flows: ReturnType<typeof conn>[], states: string[] = [], edit?: Parameters<typeof detectionContext>[0]) => {
   const ctx = detectionContext(edit);

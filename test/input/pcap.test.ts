@@ -24,10 +24,11 @@ test('a pcap is analysed end to end and its Zeek-format logs are written to zeek
 
 const haveTcpdump = spawnSync('tcpdump', ['--version']).status === 0 && process.getuid?.() === 0;
 
-test('live capture on loopback (-i lo) through tcpdump, stopped by SIGINT', { skip: !haveTcpdump && 'needs tcpdump and root' }, async () => {
+test('live capture on loopback (-i lo) through tcpdump, stopped by SIGINT', { skip: !haveTcpdump && 'needs tcpdump and root' }, async (t) => {
   const out = tempDir();
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), '-i', 'lo', '-o', out],
     { cwd: REPO, env: { ...process.env, TZ: 'UTC' } });
+  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { stdout += d.toString(); });
