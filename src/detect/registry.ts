@@ -17,6 +17,7 @@ import { StratoLetters } from './letters/index.js';
 import { IpInfo } from './threat_intelligence/ip-info.js';
 import { ThreatIntelChecks } from './threat_intelligence/ti.js';
 import { FingerprintChecks } from './threat_intelligence/fingerprints.js';
+import { TemplateDetector } from './template/index.js';
 
 export const DETECTORS: readonly DetectorEntry[] = [
   { module: 'ip_info', make: (ctx) => new IpInfo(ctx) },
@@ -35,4 +36,6 @@ export const DETECTORS: readonly DetectorEntry[] = [
   // JA3/JA3S and certificate fingerprints are part of flow_alerts in the original.
   { module: 'flow_alerts', make: (ctx) => new FingerprintChecks(ctx) },
   { module: 'threat_intelligence', make: (ctx) => new ThreatIntelChecks(ctx) },
+  // Disabled by default (modules.disable: [template]); the detector to copy when adding one.
+  { module: 'template', make: (ctx) => new TemplateDetector(ctx) },
 ];
