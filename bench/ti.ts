@@ -16,7 +16,6 @@ import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ThreatIntel } from '../src/ti/service.ts';
-import { tiHandleFor } from '../src/ti/handle.ts';
 import { ThreatIntelChecks } from '../src/detect/threat_intelligence/ti.ts';
 import { FingerprintChecks } from '../src/detect/threat_intelligence/fingerprints.ts';
 import { IpInfo } from '../src/detect/threat_intelligence/ip-info.ts';
@@ -26,10 +25,6 @@ import type { Detector, FlowContext } from '../src/detect/detector.ts';
 import type { Evidence } from '../src/evidence/types.ts';
 import { formatIPv4 } from '../src/util/ip.ts';
 import { mulberry32 as rng } from '../src/util/prng.ts';
-import { lookupAsn } from '../src/enrich/asn.ts';
-import { lookupCountry } from '../src/enrich/country.ts';
-import { macVendor } from '../src/enrich/mac-vendor.ts';
-import { parseUserAgent } from '../src/enrich/user-agent.ts';
 import { EntityEnricher } from '../src/enrich/enricher.ts';
 import { ANALYSIS_NODE_FLAGS } from './node-flags.ts';
 
@@ -169,9 +164,16 @@ function makeFlow(i: number): Flow {
     ja3s: ja3s[(i * 3) % ja3s.length]!, is_DoH: false, not_valid_before: null, not_valid_after: null };
 }
 
-const ctx = detectionContext();
-const detectors: Detector[] = [new ThreatIntelChecks(ctx), new FingerprintChecks(ctx), new IpInfo(ctx)];
-for (const h of hosts) ctx.store.ensureProfile(h, 1000);
+// One context with the feeds and one with empty tables (the feeds are a service fixed when a run starts).
+const withTables = (intel: ThreatIntel): { ctx: ReturnType<typeof detectionContext>; detectors: Detector[] } => {
+  const c = detectionContext(() => {}, { ti: intel });
+  for (const h of hosts) c.store.ensureProfile(h, 1000);
+  return { ctx: c, detectors: [new ThreatIntelChecks(c), new FingerprintChecks(c), new IpInfo(c)] };
+};
+const loaded = withTables(ti), empty = withTables(emptyTi);
+const ctx = loaded.ctx;
+const reference = ctx.reference;
+let current = loaded;
 const fc: FlowContext = { ip: '', tw: 1, twStart: 0, interpretedState: 'Established' };
 let sink = 0;
 function pass(withDetectors: boolean): number {
@@ -181,8 +183,8 @@ function pass(withDetectors: boolean): number {
     fc.ip = f.saddr;
     if (withDetectors) {
       // The engine records server names and PTR answers (ctx.facts) before the detectors run.
-      if (f.type_ === 'ssl' || f.type_ === 'dns') ctx.facts.observe(f);
-      for (const d of detectors) d.onFlow(f, fc);
+      if (f.type_ === 'ssl' || f.type_ === 'dns') current.ctx.facts.observe(f);
+      for (const d of current.detectors) d.onFlow(f, fc);
     }
     else sink += f.uid.length;
   }
@@ -193,10 +195,10 @@ console.log(`per flow on the hot path (threat_intelligence + fingerprint checks 
   `1 % listed; best of 3 passes over ${fmt(nFlows)} flows, minus the cost of building the flow objects):`);
 for (const dist of ['uniform', 'zipf'] as const) {
   if (dist === 'zipf') { peerPick = zipfPicks(nFlows, peers.length, 7); namePick = zipfPicks(nFlows, names.length, 8); }
-  tiHandleFor(ctx.settings).intel = emptyTi;
+  current = empty;
   const bare = best(() => pass(false));
   const withEmpty = best(() => pass(true)) - bare;
-  tiHandleFor(ctx.settings).intel = ti;
+  current = loaded;
   ctx.evidence.length = 0;
   const withFeeds = best(() => pass(true)) - bare;
   const label = dist === 'uniform' ? 'uniform over 100,000 peers and 50,000 names (worst case)' : 'Zipf-distributed peers and names (s = 1)';
@@ -212,16 +214,16 @@ function perCall(n: number, fn: (i: number) => unknown): number {
 }
 const store = ti.store;
 const macs = Array.from({ length: 2000 }, (_, i) => `${['00:1a:2b', '3c:d9:2b', 'f4:5c:89', '08:00:27'][i % 4]}:${hex(r, 2)}:${hex(r, 2)}:${hex(r, 2)}`);
-const enricher = new EntityEnricher(ctx.dns, ctx.facts, tiHandleFor(ctx.settings));
+const enricher = new EntityEnricher(ctx.dns, ctx.facts, ti, reference, ctx.addresses);
 const lookups: [string, number][] = [
   ['feed IP, not listed (text)', perCall(1e6, (i) => store.lookupIp(peers[i % peers.length]!))],
   ['feed IP, listed (text)', perCall(1e6, (i) => store.lookupIp(listedIps[i % listedIps.length]!))],
   ['feed domain, not listed (walks 2-3 parents)', perCall(1e6, (i) => store.lookupDomain(names[i % names.length]!))],
   ['feed domain, listed', perCall(1e6, (i) => store.lookupDomain(listedDomains[i % listedDomains.length]!))],
-  ['ASN (IPv4 text)', perCall(1e6, (i) => lookupAsn(peers[i % peers.length]!))],
-  ['country (IPv4 text)', perCall(1e6, (i) => lookupCountry(peers[i % peers.length]!))],
-  ['MAC vendor', perCall(1e6, (i) => macVendor(macs[i % macs.length]!))],
-  ['user agent (seen before)', perCall(1e6, (i) => parseUserAgent(agents[i % agents.length]!))],
+  ['ASN (IPv4 text)', perCall(1e6, (i) => reference.asn(peers[i % peers.length]!))],
+  ['country (IPv4 text)', perCall(1e6, (i) => reference.country(peers[i % peers.length]!))],
+  ['MAC vendor', perCall(1e6, (i) => reference.macs.vendor(macs[i % macs.length]!))],
+  ['user agent (seen before)', perCall(1e6, (i) => reference.userAgents.parse(agents[i % agents.length]!))],
   ['enrich one evidence (attacker + victim IP)', perCall(200_000, (i) => {
     const ev = { attacker: { direction: 'SRC', ioc_type: 'IP', value: hosts[i % hosts.length]! },
       victim: { direction: 'DST', ioc_type: 'IP', value: peers[i % peers.length]! } } as unknown as Evidence;

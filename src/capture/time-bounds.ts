@@ -4,14 +4,15 @@
  * stored values, a corrupt record, or a forged capture. Such a packet is reported with its
  * position and skipped, so no log the engine writes ever carries an impossible time.
  *
- * One constant for every input: the flow validator of the other input formats is meant to share
- * these bounds, and this is the place to point at it.
+ * The bounds are those of the flow check every input shares (flows/validate.ts).
  */
+import { TRAFFIC_TIME_MAX, TRAFFIC_TIME_MIN } from '../flows/validate.js';
+
 export const PLAUSIBLE_PACKET_TIME = {
   /** 1970-01-01T00:00:00Z (inclusive): pcapng simple packet blocks carry no time and read as 0. */
-  earliestSeconds: 0,
+  earliestSeconds: TRAFFIC_TIME_MIN,
   /** 2100-01-01T00:00:00Z (exclusive). */
-  latestSeconds: 4_102_444_800,
+  latestSeconds: TRAFFIC_TIME_MAX,
   description: 'between 1970-01-01 and 2100-01-01',
 } as const;
 

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, defaultRawConfig, parseConfigText } from '../config/config.js';
 import { SLIPS_VERSION } from '../output/alert-format.js';
-import { IMPLEMENTATION, runAnalysis, StartError } from './run.js';
+import { IMPLEMENTATION, RunFailed, runAnalysis, StartError } from './run.js';
+import { errorLines } from '../util/visible-text.js';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -90,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       debug: o.debug, testing: o.testing, command: ['slips', ...argv.slice(2)].join(' '), signal: abort.signal });
   } catch (e) {
     if (e instanceof StartError || e instanceof ConfigError) fail(e.message);
+    if (e instanceof RunFailed) { process.stderr.write(`slips: ${e.message}\n`); return 2; }
     throw e;
   }
   return 0;
@@ -97,8 +99,9 @@ export async function main(argv: string[]): Promise<number> {
 
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  main(process.argv).then((code) => { process.exitCode = code; }, (e: unknown) => {
-    process.stderr.write(`slips: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 2;
+  // Exits explicitly: a failed run must not linger on a worker thread or a signal handler.
+  main(process.argv).then((code) => { process.exitCode = code; if (code !== 0) process.exit(code); }, (e: unknown) => {
+    process.stderr.write(`slips: unexpected error: ${errorLines(e).join('\n')}\n`);
+    process.exit(2);
   });
 }

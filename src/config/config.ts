@@ -28,6 +28,9 @@ export const SCHEMA = {
     // This project's keys (docs/inputs.md): the zone of Argus timestamps, which carry none;
     // seconds without new lines after which a Zeek folder still being written (-f) is complete.
     argus_timezone: k('UTC'), input_quiet_period: k(10),
+    // DoS protection (docs/differences.md): live profiles per time window before the least active
+    // ones (one flow, no evidence) are shed; 0 = no limit.
+    max_profiles_per_timewindow: k(50_000),
   },
   Debug: { generate_performance_plots: k(false) },
   detection: { evidence_detection_threshold: k(0.25), popup_alerts: k(false) },
@@ -66,7 +69,12 @@ export const SCHEMA = {
     discovery_path: k('/taxii2/'), taxii_version: k(2), collection_name: k('Alerts'), push_delay: k(3600),
     direct_export: k(true), direct_export_workers: k(4), direct_export_max_workers: k(12), direct_export_retry_max: k(0),
     direct_export_retry_backoff: k(0.5), direct_export_retry_max_delay: k(5.0), taxii_username: k('admin'),
-    taxii_password: k('admin'), taxii_timeout: k(10) },
+    taxii_password: k('admin'), taxii_timeout: k(10),
+    // This project's exporters and delivery limits (docs/exporting.md).
+    syslog_server: k('127.0.0.1'), syslog_port: k(514), syslog_protocol: k('udp'), syslog_socket: k(''),
+    syslog_facility: k('local0'), syslog_sd_id: k('slips@32473'), json_lines_output: k('exporting_alerts/alerts.jsonl'),
+    idea_directory: k('exporting_alerts/idea'), slack_api_url: k('https://slack.com/api/'), export_queue_size: k(10000),
+    export_close_timeout: k(10) },
   cesnet: { send_alerts: k(false), receive_alerts: k(false), configuration_file: k('config/warden.conf'),
     receive_delay: k(86400) },
   DisabledAlerts: { disabled_detections: k([]) },
@@ -97,10 +105,16 @@ function checkKind(kind: Kind, v: unknown): boolean {
     case 'string': return typeof v === 'string';
     case 'boolean': return typeof v === 'boolean';
     case 'list': return Array.isArray(v);
-    case 'width': return (typeof v === 'number' && v > 0) || v === 'only_one_tw';
+    case 'width': return (typeof v === 'number' && Number.isFinite(v) && v > 0) || v === 'only_one_tw';
     case 'stringOrFalse': return typeof v === 'string' || v === false;
     case 'any': return true;
   }
+}
+
+/** A value as the user wrote it in YAML (JSON shows .nan and .inf as null). */
+function yamlText(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
+  return JSON.stringify(v) ?? String(v);
 }
 
 const describeKind = (kind: Kind): string => ({
@@ -135,7 +149,7 @@ export function parseConfigText(text: string, file: string): RawConfig {
       const spec = keys[key];
       if (!spec) throw new ConfigError(`${file}: unknown key "${rawSection}.${key}"`);
       if (!checkKind(spec.kind, value)) {
-        throw new ConfigError(`${file}: "${rawSection}.${key}" must be ${describeKind(spec.kind)}, got ${JSON.stringify(value)}`);
+        throw new ConfigError(`${file}: "${rawSection}.${key}" must be ${describeKind(spec.kind)}, got ${yamlText(value)}`);
       }
       cfg[section]![key] = value;
     }
@@ -156,6 +170,8 @@ export interface Settings {
   debug: number;
   /** Time-window width in seconds. */
   width: number;
+  /** Live profiles per time window before the least active are shed (Infinity = no limit). */
+  maxProfilesPerWindow: number;
   onlyOneTw: boolean;
   analysisDirection: 'out' | 'all';
   clientIps: string[];
@@ -201,6 +217,7 @@ export function deriveSettings(raw: RawConfig): Settings {
     verbose: Math.max(1, Number(p.verbose)),
     debug: Number(p.debug),
     width,
+    maxProfilesPerWindow: Number(p.max_profiles_per_timewindow) > 0 ? Math.floor(Number(p.max_profiles_per_timewindow)) : Infinity,
     onlyOneTw,
     analysisDirection: dir,
     clientIps: parseClientIps(p.client_ips),

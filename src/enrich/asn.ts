@@ -36,33 +36,18 @@ export function asnDatabaseFromCsv(v4Csv: string, v6Csv: string): RangeDatabase<
   return new RangeDatabase(buildRangeTable(v4Csv, v6Csv, 2, parseAsnPayload), readAsn);
 }
 
-let shared: RangeDatabase<AsnInfo> | null | undefined;
-
-/** The shipped database, loaded on first use (null when the package is missing). */
-export function asnDatabase(): RangeDatabase<AsnInfo> | null {
-  if (shared === undefined) {
-    const t = loadRangeTable(ASN_SOURCE);
-    shared = t ? new RangeDatabase(t, readAsn) : null;
-  }
-  return shared;
-}
-
-/** AS number and organisation of an address, e.g. { number: "AS15169", org: "Google LLC" }; null when unknown. */
-export function lookupAsn(ip: string): AsnInfo | null {
-  return asnDatabase()?.lookup(ip) ?? null;
-}
-
-/** The same for an IPv4 address already parsed to an unsigned 32-bit number (no text on the hot path). */
-export function lookupAsnIPv4(n: number): AsnInfo | null {
-  return asnDatabase()?.lookupV4(n) ?? null;
+/** The shipped database (null when the package is missing); loaded by each run's ReferenceData. */
+export function loadAsnDatabase(): RangeDatabase<AsnInfo> | null {
+  const t = loadRangeTable(ASN_SOURCE);
+  return t ? new RangeDatabase(t, readAsn) : null;
 }
 
 /**
- * The shipped database restricted to some AS numbers (e.g. those a feed lists): answers only for
- * addresses of those systems, from a table small enough to stay in the CPU cache.
+ * A database restricted to some AS numbers (e.g. those a feed lists): answers only for addresses
+ * of those systems, from a table small enough to stay in the CPU cache.
  */
-export function asnSubsetDatabase(asNumbers: ReadonlySet<number>): RangeDatabase<AsnInfo> | null {
-  return asnDatabase()?.subset((cols, row) => asNumbers.has(cols[0]![row]!)) ?? null;
+export function asnSubsetDatabase(db: RangeDatabase<AsnInfo> | null, asNumbers: ReadonlySet<number>): RangeDatabase<AsnInfo> | null {
+  return db?.subset((cols, row) => asNumbers.has(cols[0]![row]!)) ?? null;
 }
 
 // `node --import tsx src/enrich/asn.ts` precomputes the cached table (e.g. at build/install time).

@@ -17,42 +17,38 @@ const parseCountryPayload: PayloadParser = (payload, intern) => {
   return /^[A-Z]{2}$/.test(code) ? [intern(code)] : null;
 };
 
-let names: Intl.DisplayNames | null = null;
-const byCode = new Map<string, CountryInfo>();
-
-/** One shared object per country code. */
-function countryOfCode(code: string): CountryInfo {
-  let c = byCode.get(code);
-  if (!c) {
-    let name = code;
-    try { names ??= new Intl.DisplayNames(['en'], { type: 'region' }); name = names.of(code) ?? code; } catch { /* keep the code */ }
-    c = { code, name };
-    byCode.set(code, c);
-  }
-  return c;
+/** A reader of country rows that gives one shared object per country code (one per database). */
+function countryReader(): RowReader<CountryInfo> {
+  const byCode = new Map<string, CountryInfo>();
+  let names: Intl.DisplayNames | null = null;
+  return (cols, row, strings) => {
+    const code = strings[cols[0]![row]!]!;
+    let c = byCode.get(code);
+    if (!c) {
+      let name = code;
+      try { names ??= new Intl.DisplayNames(['en'], { type: 'region' }); name = names.of(code) ?? code; } catch { /* keep the code */ }
+      c = { code, name };
+      byCode.set(code, c);
+    }
+    return c;
+  };
 }
-
-const readCountry: RowReader<CountryInfo> = (cols, row, strings) => countryOfCode(strings[cols[0]![row]!]!);
 
 export const COUNTRY_SOURCE: RangeSource = {
   pkg: '@ip-location-db/geo-whois-asn-country', name: 'country', columns: 1, parse: parseCountryPayload,
   v4File: 'geo-whois-asn-country-ipv4-num.csv', v6File: 'geo-whois-asn-country-ipv6-num.csv',
 };
 
-let shared: RangeDatabase<CountryInfo> | null | undefined;
-
-/** The shipped database, loaded on first use (null when the package is missing). */
-export function countryDatabase(): RangeDatabase<CountryInfo> | null {
-  if (shared === undefined) {
-    const t = loadRangeTable(COUNTRY_SOURCE);
-    shared = t ? new RangeDatabase(t, readCountry) : null;
-  }
-  return shared;
+/** The shipped database (null when the package is missing); loaded by each run's ReferenceData. */
+export function loadCountryDatabase(): RangeDatabase<CountryInfo> | null {
+  const t = loadRangeTable(COUNTRY_SOURCE);
+  return t ? new RangeDatabase(t, countryReader()) : null;
 }
 
-/** Country of a public address; null for private, reserved or unknown addresses. */
-export function lookupCountry(ip: string): CountryInfo | null {
+/** Country of a public address in `db`; null for private, reserved or unknown addresses. */
+export function countryOf(db: RangeDatabase<CountryInfo> | null, ip: string): CountryInfo | null {
+  if (!db) return null;
   const n = parseIPv4(ip);
-  if (n !== null) return isIgnoredIPv4(n) ? null : countryDatabase()?.lookupV4(n) ?? null;
-  return isIgnoredIp(ip) ? null : countryDatabase()?.lookup(ip) ?? null;
+  if (n !== null) return isIgnoredIPv4(n) ? null : db.lookupV4(n);
+  return isIgnoredIp(ip) ? null : db.lookup(ip);
 }

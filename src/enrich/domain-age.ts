@@ -10,8 +10,7 @@ import { readFileSync } from 'node:fs';
 import { getDomain, parse as parseHost } from 'tldts';
 import type { DnsFlow } from '../flows/types.js';
 import type { Settings } from '../config/config.js';
-import type { DomainAgeSource } from '../detect/flow_alerts/dns.js';
-import type { SetupContext } from '../detect/registry.js';
+import type { ServiceLog } from '../ti/setup.js';
 import { parseCreationDate } from './domain-age-dates.js';
 import { rdapCreationDate } from './rdap.js';
 import { parseWhoisServer, whoisCreationDate } from './whois.js';
@@ -22,23 +21,21 @@ const DAY = 86400;
 /** Age in days of a domain created at `created` (epoch s) at traffic time `now`; undefined before its creation. */
 const ageAt = (created: number, now: number): number | undefined => (now >= created ? (now - created) / DAY : undefined);
 
+/** Where a domain's age comes from (this module); none is configured by default. */
+export interface DomainAgeSource {
+  /** Age in days at traffic time `now`, or undefined when not known (yet). */
+  ageDays(domain: string, now: number): number | undefined;
+  /** Asynchronous sources: keep a flow whose domain's age is being looked up. */
+  remember?(domain: string, flow: DnsFlow): void;
+  /** Asynchronous sources: the kept flows (from `since` on) whose age arrived, with that age at their time. */
+  takeArrived?(since: number, report: (flow: DnsFlow, ageDays: number) => void): void;
+}
+
 /** Lower case, no trailing dot. */
 const normalise = (domain: string): string => {
   const d = domain.toLowerCase();
   return d.endsWith('.') ? d.slice(0, -1) : d;
 };
-
-// ---- the run's source, shared by the setup step and the DNS detector ------------------------
-
-export interface DomainAgeHandle { source: DomainAgeSource | null }
-const handles = new WeakMap<object, DomainAgeHandle>();
-
-/** The run's domain-age handle, keyed by its settings object (detectors are built before setup runs). */
-export function domainAgeHandleFor(settings: object): DomainAgeHandle {
-  let h = handles.get(settings);
-  if (!h) { h = { source: null }; handles.set(settings, h); }
-  return h;
-}
 
 /** YOUNG_DOMAIN runs at all (flow_alerts not disabled, the detection not disabled). */
 export function youngDomainWanted(settings: Settings): boolean {
@@ -274,12 +271,12 @@ export function onlineCreationLookup(rdapTemplate: string, whoisServer: string, 
   };
 }
 
-// ---- setup step ------------------------------------------------------------------------------
+// ---- loading -----------------------------------------------------------------------------------
 
-/** Builds the run's domain-age source from `ip_info` (file and/or online lookups); none by default. */
-export function setupDomainAges(c: SetupContext): void {
-  if (!youngDomainWanted(c.settings)) return;
-  const cfg = c.settings.raw.ip_info;
+/** The run's domain-age source from `ip_info` (file and/or online lookups); none by default. */
+export function loadDomainAges(settings: Settings, c: ServiceLog): DomainAgeSource | null {
+  if (!youngDomainWanted(settings)) return null;
+  const cfg = settings.raw.ip_info;
   const path = String(cfg.domain_ages_file ?? '').trim();
   let file: DomainAgeFile | null = null;
   if (path) {
@@ -304,5 +301,7 @@ export function setupDomainAges(c: SetupContext): void {
       c.print('ip_info', `Domain ages for YOUNG_DOMAIN are looked up online in the background (ip_info.online_domain_age${rdap ? `, RDAP ${rdap}` : ''}${whois ? `, whois ${whois}` : ''}).`);
     }
   }
-  domainAgeHandleFor(c.settings).source = file && online ? new FileThenOnline(file, online) : file ?? online;
+  const source = file && online ? new FileThenOnline(file, online) : file ?? online;
+  if (!source) c.print('flow_alerts', 'YOUNG_DOMAIN is skipped: it needs a domain-age source (ip_info.domain_ages_file or ip_info.online_domain_age), and none is configured in this offline run.');
+  return source;
 }

@@ -4,15 +4,15 @@
 import type { Entity, Evidence } from '../evidence/types.js';
 import type { EvidenceEnricher } from '../evidence/handler.js';
 import type { DnsResolutions } from '../profiler/dns-cache.js';
-import type { TiHandle } from '../ti/handle.js';
+import type { ThreatIntel } from '../ti/service.js';
 import type { TrafficFacts } from './traffic-facts.js';
 import type { OnlineReverseDns } from './online-rdns.js';
-import { lookupAsn } from './asn.js';
-import { lookupCountry } from './country.js';
-import { ipFacts } from '../util/ip.js';
+import type { ReferenceData } from './reference.js';
+import type { AddressFacts } from '../util/address-facts.js';
 
 export class EntityEnricher implements EvidenceEnricher {
-  constructor(private readonly dns: DnsResolutions, private readonly facts: TrafficFacts, private readonly ti: TiHandle,
+  constructor(private readonly dns: DnsResolutions, private readonly facts: TrafficFacts, private readonly ti: ThreatIntel,
+    private readonly reference: ReferenceData, private readonly addresses: AddressFacts,
     /** Optional resolver lookups (off by default); answers show in later evidence. */
     private readonly onlineRdns: OnlineReverseDns | null = null) {}
 
@@ -28,13 +28,13 @@ export class EntityEnricher implements EvidenceEnricher {
 
   private ip(e: Entity): void {
     const ip = e.value;
-    const f = ipFacts(ip);
+    const f = this.addresses.of(ip);
     if (!f.valid) return;
     const isPublic = !f.private && !f.multicast && !f.reserved && !f.linkLocal && !f.loopback;
     if (isPublic) {
-      const as = e.AS ?? lookupAsn(ip);
+      const as = e.AS ?? this.reference.asn(ip);
       if (as && !e.AS) e.AS = { org: as.org, number: as.number };
-      const c = lookupCountry(ip);
+      const c = this.reference.country(ip);
       if (c && !e.geocountry) e.geocountry = c.name;
     }
     if (e.rDNS === undefined) {
@@ -45,8 +45,7 @@ export class EntityEnricher implements EvidenceEnricher {
     if (!e.SNI) { const sni = this.facts.lastSni(ip); if (sni) e.SNI = sni; }
     if (!e.queries) { const r = this.dns.ofIp(ip); if (r?.domains.length) e.queries = [...r.domains]; }
     if (!e.TI) {
-      const store = this.ti.intel?.store;
-      const info = store?.lookupAddress(ip);
+      const info = this.ti.store.lookupAddress(ip);
       if (info) e.TI = info.source;
     }
   }
@@ -56,7 +55,7 @@ export class EntityEnricher implements EvidenceEnricher {
     if (r?.ips.length && !e.DNS_resolution) e.DNS_resolution = [...r.ips];
     if (r?.cnames.length && !e.CNAME) e.CNAME = [...r.cnames];
     if (!e.TI) {
-      const m = this.ti.intel?.store.lookupDomain(e.value);
+      const m = this.ti.store.lookupDomain(e.value);
       if (m) e.TI = m.info.source;
     }
   }

@@ -3,37 +3,38 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-let table: Record<string, string> | null | undefined;
-
-function load(): Record<string, string> | null {
-  if (table !== undefined) return table;
-  try {
-    const req = createRequire(import.meta.url);
-    table = JSON.parse(readFileSync(req.resolve('oui-data'), 'utf8')) as Record<string, string>;
-  } catch {
-    table = null;
-  }
-  return table;
-}
-
-/** Answers by MAC as written (most lookups repeat the same few addresses), bounded. */
-const byMac = new Map<string, string | null>();
 const CACHE_LIMIT = 10_000;
 
-/** Organisation name registered for the MAC's prefix (longest of MA-S, MA-M, MA-L), or null. */
-export function macVendor(mac: string): string | null {
-  const hit = byMac.get(mac);
-  if (hit !== undefined) return hit;
-  const hex = mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
-  let v: string | null = null;
-  const t = hex.length >= 6 ? load() : null;
-  if (t) {
-    const entry = t[hex.slice(0, 9)] ?? t[hex.slice(0, 7)] ?? t[hex.slice(0, 6)];
-    if (entry) v = entry.split('\n')[0]!.trim() || null;
+function loadTable(): Record<string, string> | null {
+  try {
+    const req = createRequire(import.meta.url);
+    return JSON.parse(readFileSync(req.resolve('oui-data'), 'utf8')) as Record<string, string>;
+  } catch {
+    return null;
   }
-  if (byMac.size >= CACHE_LIMIT) byMac.clear();
-  byMac.set(mac, v);
-  return v;
+}
+
+export class MacVendors {
+  private table: Record<string, string> | null | undefined = undefined;
+  /** Answers by MAC as written (most lookups repeat the same few addresses), bounded. */
+  private readonly byMac = new Map<string, string | null>();
+
+  /** Organisation name registered for the MAC's prefix (longest of MA-S, MA-M, MA-L), or null. */
+  vendor(mac: string): string | null {
+    const hit = this.byMac.get(mac);
+    if (hit !== undefined) return hit;
+    const hex = mac.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+    let v: string | null = null;
+    if (hex.length >= 6) {
+      if (this.table === undefined) this.table = loadTable();
+      const t = this.table;
+      const entry = t ? t[hex.slice(0, 9)] ?? t[hex.slice(0, 7)] ?? t[hex.slice(0, 6)] : undefined;
+      if (entry) v = entry.split('\n')[0]!.trim() || null;
+    }
+    if (this.byMac.size >= CACHE_LIMIT) this.byMac.clear();
+    this.byMac.set(mac, v);
+    return v;
+  }
 }
 
 /** True for locally administered (randomised) addresses, which have no vendor. */

@@ -7,7 +7,6 @@
 // (Google Cloud, Azure) are not included, so a customer's server is not mistaken for the company.
 import { getDomain } from 'tldts';
 import { Cidr, ipFacts } from '../util/ip.js';
-import { lookupAsn } from './asn.js';
 
 export const ORG_NAMES = ['google', 'microsoft', 'apple', 'facebook', 'twitter'] as const;
 export type OrgName = (typeof ORG_NAMES)[number];
@@ -92,28 +91,47 @@ export const normaliseAsn = (asn: string | number): string => {
   return s.startsWith('AS') ? s : `AS${s}`;
 };
 
-const ipOrgCache = new Map<string, OrgName | null>();
-const IP_CACHE_LIMIT = 100_000;
+const CACHE_LIMIT = 100_000;
 
-/** The organisation operating an address (by its address blocks, then its AS number), or null. */
-export function orgOfIp(ip: string): OrgName | null {
-  const hit = ipOrgCache.get(ip);
-  if (hit !== undefined) return hit;
-  let found: OrgName | null = null;
-  const f = ipFacts(ip);
-  if (f.valid && !f.private && !f.multicast && !f.linkLocal && !f.loopback) {
-    found = COMPILED.find((o) => o.ranges.some((c) => c.contains(f.parsed)))?.name ?? null;
-    if (!found) {
-      const asn = lookupAsn(ip)?.number;
-      if (asn) found = COMPILED.find((o) => o.asns.has(asn))?.name ?? null;
+/**
+ * The organisations of a run: which one operates an address (its published blocks, then its AS
+ * number) or owns a domain. Asked for the same few addresses and names on every evidence and
+ * pending connection; the answers depend only on the shipped lists, so they are remembered.
+ */
+export class Organisations {
+  private readonly byIp = new Map<string, OrgName | null>();
+  private readonly byDomain = new Map<string, OrgName | null>();
+
+  constructor(private readonly asnOf: (ip: string) => { number: string } | null) {}
+
+  /** The organisation operating an address, or null. */
+  ofIp(ip: string): OrgName | null {
+    const hit = this.byIp.get(ip);
+    if (hit !== undefined) return hit;
+    let found: OrgName | null = null;
+    const f = ipFacts(ip);
+    if (f.valid && !f.private && !f.multicast && !f.linkLocal && !f.loopback) {
+      found = COMPILED.find((o) => o.ranges.some((c) => c.contains(f.parsed)))?.name ?? null;
+      if (!found) {
+        const asn = this.asnOf(ip)?.number;
+        if (asn) found = COMPILED.find((o) => o.asns.has(asn))?.name ?? null;
+      }
     }
+    if (this.byIp.size >= CACHE_LIMIT) this.byIp.clear();
+    this.byIp.set(ip, found);
+    return found;
   }
-  if (ipOrgCache.size >= IP_CACHE_LIMIT) ipOrgCache.clear();
-  ipOrgCache.set(ip, found);
-  return found;
-}
 
-export const ipBelongsTo = (ip: string, org: OrgName): boolean => orgOfIp(ip) === org;
+  /** The organisation owning a domain name (the name itself or one of its parents is listed), or null. */
+  ofDomain(domain: string): OrgName | null {
+    const hit = this.byDomain.get(domain);
+    if (hit !== undefined) return hit;
+    const found = orgOfDomainName(domain);
+    if (this.byDomain.size >= CACHE_LIMIT) this.byDomain.clear();
+    this.byDomain.set(domain, found);
+    return found;
+  }
+}
 
 /** True when the address lies in one of the organisation's published blocks (no ASN lookup). */
 export function ipInOrgRanges(ip: string, org: OrgName): boolean {
@@ -130,22 +148,8 @@ export function orgOfAsn(asn: string): OrgName | null {
   return COMPILED.find((o) => o.asns.has(a))?.name ?? null;
 }
 
-const domainOrgCache = new Map<string, OrgName | null>();
-const DOMAIN_CACHE_LIMIT = 100_000;
-
-/** The organisation owning a domain name (the name itself or one of its parents is listed), or null. */
-export function orgOfDomain(domain: string): OrgName | null {
-  // Asked for the same few names on every evidence (whitelist) and pending connection; the answer
-  // depends only on the shipped lists, so it is cached.
-  const hit = domainOrgCache.get(domain);
-  if (hit !== undefined) return hit;
-  const found = computeOrgOfDomain(domain);
-  if (domainOrgCache.size >= DOMAIN_CACHE_LIMIT) domainOrgCache.clear();
-  domainOrgCache.set(domain, found);
-  return found;
-}
-
-function computeOrgOfDomain(domain: string): OrgName | null {
+/** The organisation owning a domain name, computed (Organisations.ofDomain remembers the answers). */
+export function orgOfDomainName(domain: string): OrgName | null {
   let d = domain.trim().toLowerCase();
   if (d.endsWith('.')) d = d.slice(0, -1);
   if (!d) return null;
@@ -163,7 +167,6 @@ function computeOrgOfDomain(domain: string): OrgName | null {
   return null;
 }
 
-export const domainBelongsTo = (domain: string, org: OrgName): boolean => orgOfDomain(domain) === org;
 
 /** Organisation whose name appears in an AS organisation string ("Google LLC" -> google). */
 export function orgInAsName(asOrg: string): OrgName | null {

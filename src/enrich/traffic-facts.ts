@@ -3,7 +3,8 @@
 // oldest addresses are forgotten first.
 import type { Flow } from '../flows/types.js';
 import { ipFacts } from '../util/ip.js';
-import { BoundedMap } from '../util/bounded-map.js';
+import { AddressFacts } from '../util/address-facts.js';
+import { BoundedMap, BoundedSet } from '../util/bounded-map.js';
 
 const MAX_IPS = 200_000;
 const MAX_PER_IP = 8;
@@ -58,6 +59,9 @@ function compressIPv6(groups: string[]): string {
 }
 
 export class TrafficFacts {
+  /** Addresses seen serving DNS over HTTPS (flow_alerts learns them from TLS server names). */
+  readonly dohServers = new BoundedSet<string>(10_000);
+  constructor(private readonly addresses: AddressFacts = new AddressFacts()) {}
   private readonly rdnsByIp = new BoundedMap<string, string>(MAX_IPS);
   private readonly sniByIp = new BoundedMap<string, Recent>(MAX_IPS);
   private readonly certByIp = new BoundedMap<string, Recent>(MAX_IPS);
@@ -67,7 +71,7 @@ export class TrafficFacts {
       if (!flow.answers.length || !flow.query.endsWith('.arpa')) return;
       const ip = ptrToIp(flow.query);
       if (!ip) return;
-      const name = flow.answers.find((a) => a && !ipFacts(a).valid && !a.startsWith('TXT'));
+      const name = flow.answers.find((a) => a && !this.addresses.of(a).valid && !a.startsWith('TXT'));
       if (!name) return;
       this.rdnsByIp.set(ip, name.replace(/\.$/, ''));
     } else if (flow.type_ === 'ssl') {

@@ -11,26 +11,30 @@ export interface UserAgentInfo {
   browser: string;
 }
 
-const cache = new Map<string, UserAgentInfo>();
-const parser = new UAParser();
+const CACHE_LIMIT = 10_000;
 
-/** Parses a user agent; Apple's `server-bag[macOS,11.5.1,...]` strings are read directly. */
-export function parseUserAgent(ua: string): UserAgentInfo {
-  const hit = cache.get(ua);
-  if (hit) return hit;
-  let info: UserAgentInfo;
-  const bag = /^server-bag\[([^,\]]*),([^,\]]*)/.exec(ua);
-  if (bag) {
-    info = { user_agent: ua, os_name: bag[1]!, os_type: `${bag[1]}${bag[2]}`, browser: '' };
-  } else {
-    parser.setUA(ua);
-    const os = parser.getOS();
-    const br = parser.getBrowser();
-    const osName = os.name ?? '';
-    info = { user_agent: ua, os_name: osName, os_type: osName ? [osName, os.version ?? ''].join(' ').trim() : '',
-      browser: br.name ? [br.name, br.major ?? ''].join(' ').trim() : '' };
+export class UserAgents {
+  private readonly cache = new Map<string, UserAgentInfo>();
+  private readonly parser = new UAParser();
+
+  /** Parses a user agent; Apple's `server-bag[macOS,11.5.1,...]` strings are read directly. */
+  parse(ua: string): UserAgentInfo {
+    const hit = this.cache.get(ua);
+    if (hit) return hit;
+    let info: UserAgentInfo;
+    const bag = /^server-bag\[([^,\]]*),([^,\]]*)/.exec(ua);
+    if (bag) {
+      info = { user_agent: ua, os_name: bag[1]!, os_type: `${bag[1]}${bag[2]}`, browser: '' };
+    } else {
+      this.parser.setUA(ua);
+      const os = this.parser.getOS();
+      const br = this.parser.getBrowser();
+      const osName = os.name ?? '';
+      info = { user_agent: ua, os_name: osName, os_type: osName ? [osName, os.version ?? ''].join(' ').trim() : '',
+        browser: br.name ? [br.name, br.major ?? ''].join(' ').trim() : '' };
+    }
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(ua, info);
+    return info;
   }
-  if (cache.size >= 10_000) cache.clear();
-  cache.set(ua, info);
-  return info;
 }

@@ -29,11 +29,14 @@ export class EvidenceHandler {
   evidenceCount = 0;
   alertCount = 0;
   whitelistedCount = 0;
-  filters: EvidenceFilter[] = [];
-  enrichers: EvidenceEnricher[] = [];
 
+  /**
+   * @param enrichers add facts to attacker and victim first (so that the whitelist sees them)
+   * @param filters then decide whether the evidence is dropped (the whitelist)
+   */
   constructor(private readonly opts: EvidenceHandlerOptions, private readonly store: ProfileStore,
-    private readonly grid: TimeWindowGrid, private readonly outputs: EvidenceOutputs, private readonly ids: IdGenerator) {}
+    private readonly grid: TimeWindowGrid, private readonly outputs: EvidenceOutputs, private readonly ids: IdGenerator,
+    private readonly enrichers: readonly EvidenceEnricher[] = [], private readonly filters: readonly EvidenceFilter[] = []) {}
 
   /** Processes one evidence; false when it was dropped (disabled type or whitelisted). */
   handle(ev: Evidence): boolean {

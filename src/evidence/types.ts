@@ -18,6 +18,8 @@ export const EVIDENCE_TYPES = [
   'MALICIOUS_DOWNLOADED_FILE', 'THREAT_INTELLIGENCE_MALICIOUS_URL', 'LOGIN', 'TOR_EXIT_NODE',
   // This project's additions (documented in docs/differences.md).
   'BEACONING', 'SURICATA_ALERT', 'DNS_OVER_HTTPS', 'INVALID_CERTIFICATE',
+  // The template module's (src/detect/template, disabled by default).
+  'TEMPLATE_EXAMPLE',
 ] as const;
 export type EvidenceType = (typeof EVIDENCE_TYPES)[number];
 export const isEvidenceType = (s: string): s is EvidenceType => (EVIDENCE_TYPES as readonly string[]).includes(s);

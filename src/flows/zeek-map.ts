@@ -1,18 +1,20 @@
 // Zeek record (JSON object, or TSV line typed by #types) -> typed Slips flow.
 import type { ZeekRecord, ZeekValue } from '../input/zeek.js';
 import type { Flow, ConnFlow, SslFlow } from './types.js';
+import { parseDecimal } from '../util/numbers.js';
 
 const str = (v: ZeekValue | undefined): string =>
   v === null || v === undefined || v === '-' ? '' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+// Unset is 0 (or null); anything that is not a decimal number is NaN, which the flow check rejects.
 const num = (v: ZeekValue | undefined): number => {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v !== '' && v !== '-') { const n = Number(v); return Number.isFinite(n) ? n : 0; }
-  return 0;
+  if (typeof v === 'string' && v !== '' && v !== '-') return parseDecimal(v);
+  return v === null || v === undefined || v === '' || v === '-' ? 0 : NaN;
 };
 const numOrNull = (v: ZeekValue | undefined): number | null => {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v !== '' && v !== '-') { const n = Number(v); return Number.isFinite(n) ? n : null; }
-  return null;
+  if (typeof v === 'string' && v !== '' && v !== '-') return parseDecimal(v);
+  return v === null || v === undefined || v === '' || v === '-' ? null : NaN;
 };
 const list = (v: ZeekValue | undefined): string[] =>
   Array.isArray(v) ? v.map((x) => str(x)) : v === null || v === undefined || v === '' || v === '-' ? [] : [str(v)];

@@ -1,8 +1,9 @@
 // Input auto-detection for `-f PATH` (spec §1.2), by content rather than the `file` command.
 import { open, readdir, stat } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { TolerantGunzip } from './gunzip.js';
 import { basename } from 'node:path';
 import { zeekLogKind, SUPPORTED_ZEEK_LOGS } from './zeek.js';
+import { argusUsesTabs, sniffFormat } from './formats.js';
 
 export type InputKind =
   | { kind: 'zeek_folder'; path: string; follow?: 'until-stopped' | 'until-quiet' }
@@ -26,12 +27,17 @@ async function readHead(path: string, bytes = 65536): Promise<Buffer> {
   } finally { await fh.close(); }
 }
 
-function gunzipHead(buf: Buffer): string {
-  try { return gunzipSync(buf, { finishFlush: 2 /* Z_SYNC_FLUSH: accept a partial stream */ }).toString('utf8'); }
-  catch { return ''; }
+/** The first decompressed bytes of a gzip file, damaged or not (gunzip.ts keeps what decodes). */
+async function gunzipHead(path: string, bytes = 65536): Promise<string> {
+  const fh = await open(path, 'r');
+  const chunks: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const c of new TolerantGunzip(fh)) { chunks.push(c); n += c.length; if (n >= bytes) break; }
+  } catch { /* unreadable: told below as an unknown format */ } finally { await fh.close(); }
+  return Buffer.concat(chunks).subarray(0, bytes).toString('utf8');
 }
 
-const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
 
 export async function detectInput(path: string): Promise<InputKind> {
   const lower = path.toLowerCase();
@@ -55,24 +61,20 @@ export async function detectInput(path: string): Promise<InputKind> {
   let head: Buffer;
   try { head = await readHead(path); } catch (e) { throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code}`); }
   if (head.length === 0) throw new InputError(`input file ${path} is empty`);
-  if (head.length >= 4 && (PCAP_MAGICS.has(head.readUInt32BE(0)))) return { kind: 'pcap', path };
-  if (lower.includes('nfcap') || lower.includes('nfdump') || head.subarray(0, 2).equals(Buffer.from([0x0c, 0xa5]))) {
-    return { kind: 'nfdump', path };
-  }
-  const text = head[0] === 0x1f && head[1] === 0x8b ? gunzipHead(head) : head.toString('utf8');
-  const firstLine = text.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
+  const binary = sniffFormat(head, '');
+  if (binary === 'pcap') return { kind: 'pcap', path };
+  // nfdump files are told by their magic, or by their usual names (nfcapd.YYYYMMDDhhmm).
+  if (binary === 'nfdump-binary' || lower.includes('nfcap') || lower.includes('nfdump')) return { kind: 'nfdump', path };
+  const text = head[0] === 0x1f && head[1] === 0x8b ? await gunzipHead(path) : head.toString('utf8');
   const logKind = zeekLogKind(path);
-  if (firstLine.includes('flow_id') || firstLine.includes('"event_type"')) return { kind: 'suricata', path };
-  const trimmed = firstLine.trim();
-  if (trimmed.startsWith('{')) {
-    if (!logKind) throw new InputError(`${basename(path)} looks like a JSON Zeek log but its name is not one of the logs Slips reads (${[...SUPPORTED_ZEEK_LOGS].join(', ')})`);
-    return { kind: 'zeek_log_file', path, log: logKind };
+  const named = (what: string): string =>
+    `${basename(path)} looks like a ${what} Zeek log but its name is not one of the logs Slips reads (${[...SUPPORTED_ZEEK_LOGS].join(', ')})`;
+  switch (sniffFormat(head, text)) {
+    case 'suricata': return { kind: 'suricata', path };
+    case 'zeek-json': if (!logKind) throw new InputError(named('JSON')); return { kind: 'zeek_log_file', path, log: logKind };
+    case 'argus': return { kind: 'binetflow', path, tabs: argusUsesTabs(text) };
+    case 'zeek-tsv': if (!logKind) throw new InputError(named('TSV')); return { kind: 'zeek_log_file', path, log: logKind };
+    default: break;
   }
-  if (/\s-\s/.test(firstLine) || firstLine.includes('\t') || text.startsWith('#separator')) {
-    if (firstLine.includes('->') || /starttime/i.test(firstLine)) return { kind: 'binetflow', path, tabs: true };
-    if (!logKind) throw new InputError(`${basename(path)} looks like a Zeek log but its name is not one of the logs Slips reads (${[...SUPPORTED_ZEEK_LOGS].join(', ')})`);
-    return { kind: 'zeek_log_file', path, log: logKind };
-  }
-  if (firstLine.includes(',') && (firstLine.includes('->') || /starttime/i.test(firstLine))) return { kind: 'binetflow', path, tabs: false };
   throw new InputError(`unrecognised input file type: ${path} (expected a Zeek log or folder, Suricata eve.json, Argus binetflow, nfdump or pcap)`);
 }

@@ -11,14 +11,14 @@ import type { FlowReader, InputErrorSink } from './reader.js';
 export function suricataReader(path: string, errors: InputErrorSink): FlowReader {
   return new LineFlowReader({
     description: `Suricata eve.json ${path}`, name: path, errors, parser: new SuricataParser(),
-    open: () => new LineSource(path), reorder: FILE_REORDER_CAPACITY, countable: true,
+    open: (problem) => new LineSource(path, undefined, problem), reorder: FILE_REORDER_CAPACITY, countable: true,
   });
 }
 
 export function argusReader(path: string, errors: InputErrorSink, zone: ZoneConverter, tabs: boolean): FlowReader {
   return new LineFlowReader({
     description: `Argus binetflow ${basename(path)} (${tabs ? 'tab' : 'comma'} separated)`, name: path, errors,
-    parser: new ArgusParser(zone, 'header', tabs), open: () => new LineSource(path),
+    parser: new ArgusParser(zone, 'header', tabs), open: (problem) => new LineSource(path, undefined, problem),
     reorder: FILE_REORDER_CAPACITY, countable: true, headerLines: 1,
   });
 }

@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { ZeekLineParser, zeekLogKind, type ZeekRecord } from './zeek.js';
 import { mapZeekRecord, certInfoFromX509, type CertInfo } from '../flows/zeek-map.js';
 import type { Flow } from '../flows/types.js';
-import type { FlowReader, InputErrorSink, ReaderStats } from './reader.js';
+import { emptyReaderStats, type FlowReader, type InputErrorSink, type ReaderStats } from './reader.js';
+import { FlowGate } from './flow-gate.js';
 import { BoundedMap } from '../util/bounded-map.js';
+import { LineSplitter } from './lines.js';
+import { lineProblems } from './line-reader.js';
 
 const CHUNK = 1 << 20;
 const CERT_CACHE_LIMIT = 100_000;
@@ -28,8 +31,8 @@ interface Pending { ts: number; rec: ZeekRecord; line: number }
 
 class FollowedLog {
   readonly parser: ZeekLineParser;
-  /** Bytes of an unfinished last line. */
-  private carry: Buffer | null = null;
+  /** Same splitting and line-length limit as every other reader (lines.ts). */
+  private readonly splitter: LineSplitter;
   private lines: string[] = [];
   private pos = 0;
   offset = 0;
@@ -44,6 +47,7 @@ class FollowedLog {
   constructor(public path: string, readonly kind: string, readonly key: string, readonly fh: FileHandle,
     readonly order: number, private readonly errors: InputErrorSink, private readonly stats: ReaderStats) {
     this.parser = new ZeekLineParser(kind);
+    this.splitter = new LineSplitter((line, message, lost) => lineProblems(this.path, errors, stats)(line, message, lost));
   }
 
   /** Reads the next chunk of new bytes; false when there were none. */
@@ -52,24 +56,15 @@ class FollowedLog {
     if (st.size < this.offset) {
       // Truncated in place: start again from the beginning of what is there now.
       this.errors.inputError(this.path, this.lineNo + 1, `file shrank from ${this.offset} to ${st.size} bytes (truncated); reading it again from the start`);
-      this.offset = 0; this.carry = null;
+      this.offset = 0;
+      this.splitter.reset();
+      this.lineNo = 0;
     }
     const { bytesRead } = await this.fh.read(buf, 0, buf.length, this.offset);
     if (bytesRead === 0) { this.atEof = true; return false; }
     this.offset += bytesRead;
-    const chunk = this.carry ? Buffer.concat([this.carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
-    const cut = chunk.lastIndexOf(10);
-    if (cut < 0) { this.carry = Buffer.from(chunk); return true; }
-    this.carry = cut + 1 < chunk.length ? Buffer.from(chunk.subarray(cut + 1)) : null;
-    // Each line is decoded on its own (a newline byte never splits a UTF-8 character), so stored
-    // fields do not keep the whole chunk alive.
     const fresh: string[] = [];
-    let start = 0;
-    while (start <= cut) {
-      const nl = chunk.indexOf(10, start);
-      fresh.push(chunk.toString('utf8', start, nl));
-      start = nl + 1;
-    }
+    this.splitter.push(buf.subarray(0, bytesRead), fresh);
     this.lines = this.pos < this.lines.length ? this.lines.slice(this.pos).concat(fresh) : fresh;
     this.pos = 0;
     return true;
@@ -77,10 +72,10 @@ class FollowedLog {
 
   /** The unterminated last line becomes a line (the writer is done with the file, or the run ends). */
   flushCarry(): void {
-    if (!this.carry) return;
-    const rest = this.carry.toString('utf8');
-    this.carry = null;
-    this.lines = this.lines.slice(this.pos).concat([rest]);
+    const rest: string[] = [];
+    this.splitter.end(rest);
+    if (!rest.length) return;
+    this.lines = this.lines.slice(this.pos).concat(rest);
     this.pos = 0;
   }
 
@@ -88,9 +83,8 @@ class FollowedLog {
   advance(): boolean {
     this.head = null;
     while (this.pos < this.lines.length) {
-      let line = this.lines[this.pos++]!;
+      const line = this.lines[this.pos++]!;
       this.lineNo++;
-      if (line.endsWith('\r')) line = line.slice(0, -1);
       const p = this.parser.parse(line);
       if (p.kind === 'record') { this.head = { ts: p.ts, rec: p.rec, line: this.lineNo }; return true; }
       if (p.kind === 'error') { this.stats.malformed++; this.errors.inputError(this.path, this.lineNo, p.message); }
@@ -159,7 +153,7 @@ export class GrowingZeekReader implements FlowReader {
   }
 
   /** Reads and emits everything available now, merged by timestamp. */
-  private async pump(sink: (flow: Flow) => void, stats: ReaderStats, final: boolean): Promise<void> {
+  private async pump(gate: FlowGate, stats: ReaderStats, final: boolean): Promise<void> {
     const files = [...this.followed.values()];
     for (const f of files) f.atEof = false;
     // Offsets before reading: any growth means the writer is active.
@@ -187,7 +181,7 @@ export class GrowingZeekReader implements FlowReader {
         try { flow = mapZeekRecord(best.kind, rec, ts, iface, certLookup); } catch (e) {
           stats.malformed++; this.errors.inputError(best.path, line, `cannot interpret record: ${(e as Error).message}`);
         }
-        if (flow) { stats.records++; sink(flow); }
+        if (flow) gate.pass(flow, best.path, line);
         if (!best.advance() && !best.atEof) await best.refill(this.buf);
       }
     };
@@ -221,13 +215,14 @@ export class GrowingZeekReader implements FlowReader {
   }
 
   async run(sink: (flow: Flow) => void, signal: AbortSignal): Promise<ReaderStats> {
-    const stats: ReaderStats = { records: 0, malformed: 0 };
+    const stats = emptyReaderStats();
+    const gate = new FlowGate(sink, this.errors, stats);
     const pollMs = this.opts.pollMs ?? 250;
     this.lastActivity = Date.now();
     try {
       for (;;) {
         await this.scan(stats);
-        await this.pump(sink, stats, false);
+        await this.pump(gate, stats, false);
         if (signal.aborted) break;
         if (this.opts.quietMs !== null && Date.now() - this.lastActivity >= this.opts.quietMs) break;
         await new Promise<void>((res) => {
@@ -238,7 +233,8 @@ export class GrowingZeekReader implements FlowReader {
       }
       // Stopping: whatever was written up to now is still analysed.
       await this.scan(stats);
-      await this.pump(sink, stats, true);
+      await this.pump(gate, stats, true);
+      gate.finish();
     } finally {
       for (const f of this.followed.values()) await f.close();
       this.followed.clear();

@@ -1,9 +1,10 @@
 // A FlowReader for line-oriented inputs (Suricata eve.json, Argus, nfdump CSV, stdin): one parser
 // per line, errors to the sink with file and line, optional reordering by start time.
-import { LineSource } from './lines.js';
+import { LineSource, type LineProblem } from './lines.js';
 import { ReorderBuffer } from './reorder.js';
 import type { Flow } from '../flows/types.js';
-import type { FlowReader, InputErrorSink, ReaderStats } from './reader.js';
+import { emptyReaderStats, type FlowReader, type InputErrorSink, type ReaderStats } from './reader.js';
+import { FlowGate } from './flow-gate.js';
 
 /**
  * Turns one line into a flow (a Flow), nothing (null: header, blank, ignored record) or an
@@ -20,8 +21,8 @@ export interface LineReaderOptions {
   description: string;
   /** Name used in errors.log (the file path, or "<stdin>"). */
   name: string;
-  /** Opens the line source; called once per run (and once per estimate for files). */
-  open: () => LineSource;
+  /** Opens the line source, reporting its problems to `problem`; called once per run (and once per estimate for files). */
+  open: (problem?: LineProblem) => LineSource;
   parser: LineParser;
   errors: InputErrorSink;
   /** Records held for reordering (0 = none). */
@@ -36,6 +37,11 @@ export interface LineReaderOptions {
   stopLine?: string;
   /** Called after the source is exhausted, before the reorder buffer is flushed (e.g. child exit status). */
   onEnd?: () => Promise<void>;
+}
+
+/** Reports a line source's problems to the error sink, counting lost records as malformed. */
+export function lineProblems(name: string, errors: InputErrorSink, stats: ReaderStats): LineProblem {
+  return (line, message, lost) => { if (lost) stats.malformed++; errors.inputError(name, line, message); };
 }
 
 /** Resolves when the signal is aborted (never rejects). */
@@ -64,10 +70,11 @@ export class LineFlowReader implements FlowReader {
   }
 
   async run(sink: (flow: Flow) => void, signal: AbortSignal): Promise<ReaderStats> {
-    const stats: ReaderStats = { records: 0, malformed: 0 };
+    const stats = emptyReaderStats();
     const { parser, errors, name, stopLine } = this.o;
     const reorder = new ReorderBuffer(sink, this.o.reorder ?? 0, this.o.reorderHorizon ?? Infinity);
-    const src = this.o.open();
+    const gate = new FlowGate((f) => reorder.push(f), errors, stats);
+    const src = this.o.open(lineProblems(name, errors, stats));
     const aborted = abortPromise(signal);
     let stopped = false;
     try {
@@ -85,8 +92,7 @@ export class LineFlowReader implements FlowReader {
         try { out = parser.parse(line); } catch (e) { out = `cannot interpret record: ${(e as Error).message}`; }
         if (out === null) continue;
         if (typeof out === 'string') { stats.malformed++; errors.inputError(name, src.lineNo, out); continue; }
-        stats.records++;
-        reorder.push(out);
+        gate.pass(out, name, src.lineNo);
       }
       if (src.readError) {
         stats.malformed++;
@@ -97,6 +103,7 @@ export class LineFlowReader implements FlowReader {
     }
     if (this.o.onEnd) await this.o.onEnd();
     reorder.flush();
+    gate.finish();
     return stats;
   }
 }

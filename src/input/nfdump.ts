@@ -135,20 +135,21 @@ export function nfdumpReader(path: string, errors: InputErrorSink, displayName =
     errors,
     parser: new NfdumpCsvParser(),
     reorder: FILE_REORDER_CAPACITY,
-    open: () => {
+    open: (problem) => {
       child = spawn('nfdump', nfdumpArgs(path), { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
       const c = child;
       c.stderr!.setEncoding('utf8');
       c.stderr!.on('data', (d: string) => { if (stderr.length < 4096) stderr += d; });
       exited = new Promise((res) => { c.on('close', (code) => res(code)); c.on('error', () => res(-1)); });
-      return new LineSource(displayName, c.stdout!);
+      return new LineSource(displayName, c.stdout!, problem);
     },
     onEnd: async () => {
       if (child && child.exitCode === null && child.signalCode === null) child.kill();
       const code = await exited;
-      if (code !== 0 && code !== null) {
-        errors.inputError(displayName, 0, `nfdump exited with status ${code}${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`);
-      }
+      // nfdump reports damaged files on stderr and often still exits with 0: its words are passed on.
+      const said = stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 5).join('; ');
+      if (code !== 0 && code !== null) errors.inputError(displayName, 0, `nfdump exited with status ${code}${said ? `: ${said}` : ''}`);
+      else if (said) errors.inputError(displayName, 0, `nfdump reported: ${said}`);
     },
   });
 }

@@ -6,7 +6,8 @@ import { PacketEngine, CaptureReader, ZeekLogWriter, type AnalyzerFactory, type 
 import { mapZeekRecord, certInfoFromX509, type CertInfo } from '../flows/zeek-map.js';
 import type { ZeekRecord } from './zeek.js';
 import type { Flow } from '../flows/types.js';
-import type { FlowReader, InputErrorSink, ReaderStats } from './reader.js';
+import { emptyReaderStats, type FlowReader, type InputErrorSink, type ReaderStats } from './reader.js';
+import { FlowGate } from './flow-gate.js';
 
 export interface PcapReaderOptions {
   /** Where to write the Zeek-format logs, or null not to write them. */
@@ -33,7 +34,8 @@ export class PcapReader implements FlowReader {
   async estimateTotal(): Promise<number | null> { return null; }
 
   async run(sink: (flow: Flow) => void, signal: AbortSignal): Promise<ReaderStats> {
-    const stats: ReaderStats = { records: 0, malformed: 0 };
+    const stats = emptyReaderStats();
+    const gate = new FlowGate(sink, this.errors, stats);
     const writer = this.opts.zeekDir ? new ZeekLogWriter(this.opts.zeekDir) : null;
     const certs = new Map<string, CertInfo>();
     const certLookup = (id: string): CertInfo | undefined => certs.get(id);
@@ -48,7 +50,8 @@ export class PcapReader implements FlowReader {
       }
       const ts = typeof zr.ts === 'number' ? zr.ts : Number(zr.ts);
       const flow = mapZeekRecord(log, zr, ts, iface, certLookup);
-      if (flow) { stats.records++; sink(flow); }
+      // Records come from packets, not lines: the packet engine's record of its log is the position.
+      if (flow) gate.pass(flow, `${this.name} (${log}.log)`, 0);
     };
     const engine = new PacketEngine(this.opts.engine, onRecord, this.opts.analyzers);
     const report = (msg: string): void => { stats.malformed++; this.errors.inputError(this.name, 0, msg); };
@@ -72,6 +75,7 @@ export class PcapReader implements FlowReader {
     // End of input: every open connection is logged, as Zeek does when it terminates.
     engine.flush();
     writer?.close();
+    gate.finish();
     this.packets = reader.packets;
     return stats;
   }

@@ -11,7 +11,11 @@ export interface ReaderStats {
   records: number;
   /** Lines or records rejected as malformed (reported to the error sink). */
   malformed: number;
+  /** Records whose endpoints are not IP addresses: not analysed, as the original (reported once per file). */
+  withoutIp: number;
 }
+
+export const emptyReaderStats = (): ReaderStats => ({ records: 0, malformed: 0, withoutIp: 0 });
 
 export interface FlowReader {
   /** Short description for the banner, e.g. "Zeek folder (12 logs)". */

@@ -14,6 +14,7 @@ import { SuricataParser } from './suricata.js';
 import { ArgusParser } from './argus.js';
 import { NfdumpCsvParser, nfdumpReader } from './nfdump.js';
 import type { ZoneConverter } from './wallclock.js';
+import { sniffFormat } from './formats.js';
 import type { FlowReader, InputErrorSink, ReaderStats } from './reader.js';
 
 export type StdinLineType = 'zeek' | 'suricata' | 'argus' | 'nfdump' | 'auto';
@@ -49,23 +50,17 @@ export class ZeekStreamParser implements LineParser {
   }
 }
 
-const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
-
 export type SniffedKind = 'pcap' | 'nfdump-binary' | 'zeek' | 'suricata' | 'argus' | 'nfdump';
 
-/** Tells a stream's format from its first bytes; null when it cannot be told. */
+/** Tells a stream's format from its first bytes (input/formats.ts); null when it cannot be told. */
 export function sniffStream(head: Buffer): SniffedKind | null {
-  if (head.length >= 4 && PCAP_MAGICS.has(head.readUInt32BE(0))) return 'pcap';
-  if (head.length >= 2 && head[0] === 0x0c && head[1] === 0xa5) return 'nfdump-binary';
-  const text = head.toString('utf8');
-  const first = text.split('\n').find((l) => l.trim() !== '') ?? '';
-  if (first.startsWith('#')) return 'zeek';
-  if (first.trimStart().startsWith('{')) return first.includes('"event_type"') || first.includes('"flow_id"') ? 'suricata' : 'zeek';
-  const lower = first.toLowerCase();
-  if (/(^|[,\t])\s*(starttime|srcaddr)\s*([,\t]|$)/.test(lower)) return 'argus';
-  if (/^(ts,te,td|cnt,af,firstseen|firstseen,)/.test(lower)) return 'nfdump';
-  if (first.includes('->') && (first.includes('\t') || first.split(',').length > 6)) return 'argus';
-  return null;
+  const f = sniffFormat(head, head.toString('utf8'));
+  switch (f) {
+    case null: return null;
+    case 'zeek-json': case 'zeek-tsv': return 'zeek';
+    case 'nfdump-csv': return 'nfdump';
+    default: return f;
+  }
 }
 
 /** The first chunk of a stream, and a stream that replays it before the rest. */
@@ -150,7 +145,7 @@ export async function stdinReader(o: StdinOptions): Promise<FlowReader> {
   return new LineFlowReader({
     description: `${type} records from stdin`,
     name: STDIN_NAME,
-    open: () => new LineSource(STDIN_NAME, stream),
+    open: (problem) => new LineSource(STDIN_NAME, stream, problem),
     parser,
     errors: o.errors,
     reorder: type === 'zeek' ? 0 : STDIN_REORDER_CAPACITY,

@@ -4,15 +4,17 @@
 import type { AlertFlow, ConnFlow, DnsFlow, FilesFlow, Flow, HttpFlow, SshFlow, SslFlow } from '../flows/types.js';
 import { parseWallClock, UTC } from './wallclock.js';
 import type { LineParser } from './line-reader.js';
+import { parseDecimal } from '../util/numbers.js';
 
 type Json = Record<string, unknown>;
 
 const obj = (v: unknown): Json | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Json : null);
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
+// Absent is 0; a value that is not a (decimal) number is NaN, which the flow check rejects.
 const num = (v: unknown): number => {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '') { const n = Number(v); return Number.isFinite(n) ? n : 0; }
-  return 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return v.trim() === '' ? 0 : parseDecimal(v.trim());
+  return v === undefined || v === null ? 0 : NaN;
 };
 
 /** Suricata times carry their offset ("2021-06-06T15:59:46.457984+0200"); zone-less ones are taken as UTC. */

@@ -6,7 +6,9 @@ import { LineSource } from './lines.js';
 import { ZeekLineParser, zeekLogKind, type ZeekRecord } from './zeek.js';
 import { mapZeekRecord, certInfoFromX509, type CertInfo } from '../flows/zeek-map.js';
 import type { Flow } from '../flows/types.js';
-import type { FlowReader, InputErrorSink, ReaderStats } from './reader.js';
+import { emptyReaderStats, type FlowReader, type InputErrorSink, type ReaderStats } from './reader.js';
+import { FlowGate } from './flow-gate.js';
+import { lineProblems } from './line-reader.js';
 
 interface Pending { ts: number; rec: ZeekRecord; line: number }
 
@@ -17,7 +19,7 @@ class ZeekLogFile {
   finished = false;
   constructor(readonly path: string, readonly kind: string, private readonly errors: InputErrorSink,
     private readonly stats: ReaderStats) {
-    this.source = new LineSource(path);
+    this.source = new LineSource(path, undefined, lineProblems(path, errors, stats));
     this.parser = new ZeekLineParser(kind);
   }
 
@@ -134,7 +136,8 @@ export class ZeekReader implements FlowReader {
   }
 
   async run(sink: (flow: Flow) => void, signal: AbortSignal): Promise<ReaderStats> {
-    const stats: ReaderStats = { records: 0, malformed: 0 };
+    const stats = emptyReaderStats();
+    const gate = new FlowGate(sink, this.errors, stats);
     const heap = new FileHeap();
     const open = this.files.map((f) => new ZeekLogFile(f.path, f.kind, this.errors, stats));
     // Certificates are logged when seen, after the ssl record that references them starts,
@@ -153,10 +156,11 @@ export class ZeekReader implements FlowReader {
       let flow: Flow | null = null;
       try { flow = mapZeekRecord(f.kind, rec, ts, this.iface, certLookup); }
       catch (e) { stats.malformed++; this.errors.inputError(f.path, line, `cannot interpret record: ${(e as Error).message}`); }
-      if (flow) { stats.records++; sink(flow); }
+      if (flow) gate.pass(flow, f.path, line);
       if (!f.advance()) await f.refill();
       if (f.head) heap.push(f, order);
     }
+    gate.finish();
     await Promise.all(open.map((f) => f.source.close()));
     return stats;
   }

@@ -3,6 +3,8 @@ import type { Alert, Entity, Evidence } from '../evidence/types.js';
 import { confidenceWord } from '../evidence/types.js';
 import { humanLocal, isoLocal } from '../util/time.js';
 import { escapeNonAscii, pyJson, type Json } from './pyjson.js';
+import { visibleText } from '../util/visible-text.js';
+import { pyList } from '../util/py-format.js';
 
 export const SLIPS_VERSION = '1.1.21';
 export const IDMEF_VERSION = '2.0.3';
@@ -15,7 +17,6 @@ export function srcIpField(ip: string, hostname?: string): string {
   return (hostname ? `${ip} (${hostname})` : ip).padEnd(26);
 }
 
-const pyList = (xs: string[]): string => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
 
 /** `key: value, ` for each non-empty enrichment fact, as the original's identification string. */
 export function identification(e: Entity): string {
@@ -44,13 +45,15 @@ function extraInfo(ev: Evidence): string {
   return parts.join(', ');
 }
 
+// The text renderings below are one line each (the console one a line per evidence): attacker text
+// in them (descriptions, host names, enrichment) is made visible so that it cannot forge a line.
 export function evidenceLogLine(ev: Evidence, hostname?: string): string {
-  return `${isoLocal(ev.timestamp)} (TW ${ev.timewindow}): Src IP ${srcIpField(ev.profile, hostname)}. Detected ${fullDescription(ev)} ${extraInfo(ev)}`;
+  return visibleText(`${isoLocal(ev.timestamp)} (TW ${ev.timewindow}): Src IP ${srcIpField(ev.profile, hostname)}. Detected ${fullDescription(ev)} ${extraInfo(ev)}`);
 }
 
 export function alertLogLine(alert: Alert, blocked: boolean, hostname?: string): string {
   const what = blocked ? 'Is blocked ' : 'Generated an alert ';
-  return `${isoLocal(alert.last_evidence.timestamp)}: Src IP ${srcIpField(alert.profile, hostname)}. ${what}given enough evidence on timewindow ${alert.timewindow}. (real time ${humanLocal(alert.alert_time)})`;
+  return visibleText(`${isoLocal(alert.last_evidence.timestamp)}: Src IP ${srcIpField(alert.profile, hostname)}. ${what}given enough evidence on timewindow ${alert.timewindow}. (real time ${humanLocal(alert.alert_time)})`);
 }
 
 const SEVERITY: Record<Evidence['threat_level'], string> = { info: 'Info', low: 'Low', medium: 'Medium', high: 'High', critical: 'High' };
@@ -138,11 +141,12 @@ function wrap(text: string, width = 155): string {
   return out.join(`\n${' '.repeat(10)}`);
 }
 
-/** The console rendering of an alert: header plus one line per evidence. */
-export function alertConsoleText(alert: Alert, evidence: Evidence[], hostname?: string): string {
+/** The console rendering of an alert: header plus one line per evidence (long ones wrapped onto more lines). */
+export function alertConsoleLines(alert: Alert, evidence: Evidence[], hostname?: string): string[] {
   const who = hostname ? `${alert.profile} (${hostname})` : alert.profile;
-  const head = `${humanLocal(alert.last_evidence.timestamp)} IP ${who} detected as malicious in timewindow ${alert.timewindow} ` +
-    `(start ${humanLocal(alert.tw_start, false)}, stop ${humanLocal(alert.tw_end, false)}) given the following evidence:`;
-  const lines = [...evidence].sort((a, b) => a.timestamp - b.timestamp).map((e) => `\t- ${wrap(`Detected ${fullDescription(e)}`)}`);
-  return [head, ...lines].join('\n');
+  const head = visibleText(`${humanLocal(alert.last_evidence.timestamp)} IP ${who} detected as malicious in timewindow ${alert.timewindow} ` +
+    `(start ${humanLocal(alert.tw_start, false)}, stop ${humanLocal(alert.tw_end, false)}) given the following evidence:`);
+  const lines = [...evidence].sort((a, b) => a.timestamp - b.timestamp)
+    .flatMap((e) => `\t- ${wrap(visibleText(`Detected ${fullDescription(e)}`))}`.split('\n'));
+  return [head, ...lines];
 }

@@ -7,6 +7,10 @@ export class BufferedFile {
   private fd: number | null;
   private readonly buf: Buffer;
   private used = 0;
+  /** A file written out whenever this one is (so that two files stay at the same point). */
+  private partner: BufferedFile | null = null;
+  /** Of two linked files, the first is always written out first. */
+  private first = true;
   constructor(readonly path: string, size = 1 << 20) {
     this.fd = openSync(path, 'w');
     this.buf = Buffer.allocUnsafe(size);
@@ -20,7 +24,17 @@ export class BufferedFile {
     }
     this.used += this.buf.write(text, this.used, 'utf8');
   }
+  /**
+   * Links two files: whenever either is written out, both are, this one first (so that after a
+   * kill between the two writes, the other holds a prefix of what this one holds).
+   */
+  flushTogetherWith(other: BufferedFile): void { this.partner = other; other.partner = this; other.first = false; }
   flush(): void {
+    if (!this.first) this.partner?.writeOut();
+    this.writeOut();
+    if (this.first) this.partner?.writeOut();
+  }
+  private writeOut(): void {
     if (this.fd === null || this.used === 0) return;
     writeAll(this.fd, this.buf.subarray(0, this.used));
     this.used = 0;

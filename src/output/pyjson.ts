@@ -8,17 +8,14 @@ const NON_ASCII_ALL = /[\u007f-\uffff]/g;
 export const escapeNonAscii = (s: string): string =>
   NON_ASCII.test(s) ? s.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
 
-let scratch = Buffer.allocUnsafe(1 << 16);
-
 /**
  * JSON.stringify, then Python's separators inserted in one pass over the (ASCII, once non-ASCII is
  * escaped) text, skipping string contents. Written into a byte buffer: repeated string
- * concatenation was the slowest part of writing alerts.json.
+ * concatenation was the slowest part of writing alerts.json. (Small buffers come from Node's pool.)
  */
 export function pyJson(v: Json): string {
   const s = escapeNonAscii(JSON.stringify(v) ?? 'null');
-  if (scratch.length < s.length * 2) scratch = Buffer.allocUnsafe(s.length * 2);
-  const out = scratch;
+  const out = Buffer.allocUnsafe(s.length * 2);
   let o = 0;
   let inString = false;
   for (let i = 0; i < s.length; i++) {

@@ -1,6 +1,7 @@
 // DNS resolutions seen in the traffic (spec §2.8): which domains resolved to an IP, and the reverse.
 // Bounded: the oldest entries are forgotten first.
 import { ipFacts } from '../util/ip.js';
+import { AddressFacts } from '../util/address-facts.js';
 import type { DnsFlow } from '../flows/types.js';
 import { BoundedMap } from '../util/bounded-map.js';
 
@@ -22,6 +23,7 @@ const MAX_LIST = 16;
 const pushBounded = <T>(xs: T[], x: T): void => { if (!xs.includes(x)) { if (xs.length >= MAX_LIST) xs.shift(); xs.push(x); } };
 
 export class DnsResolutions {
+  constructor(private readonly addresses: AddressFacts = new AddressFacts()) {}
   private readonly byIp = new BoundedMap<string, Resolution>(MAX_IPS);
   private readonly byDomain = new BoundedMap<string, { ips: string[]; cnames: string[] }>(MAX_DOMAINS);
 
@@ -37,7 +39,7 @@ export class DnsResolutions {
       this.byDomain.set(q, dom);
     }
     for (const a of flow.answers) {
-      if (!ipFacts(a).valid) { if (!a.startsWith('TXT')) pushBounded(dom.cnames, a); continue; }
+      if (!this.addresses.of(a).valid) { if (!a.startsWith('TXT')) pushBounded(dom.cnames, a); continue; }
       pushBounded(dom.ips, a);
       let r = this.byIp.get(a);
       if (!r) {

@@ -1,6 +1,7 @@
 // What the traffic teaches about the monitored network: local network, gateway, DNS and DHCP
 // servers, MAC <-> IP associations (spec §2.7, §2.8).
-import { Cidr, homeNetworkOf, ipFacts } from '../util/ip.js';
+import { Cidr, homeNetworkOf } from '../util/ip.js';
+import { AddressFacts } from '../util/address-facts.js';
 
 export interface NetworkEvents {
   /** One-time announcements ("Used local network: ...", "Detected gateway IP: ..."). */
@@ -20,7 +21,7 @@ export class NetworkKnowledge {
   /** MAC -> IPs seen with it (first IPv4 first). */
   private readonly macIps = new Map<string, string[]>();
 
-  constructor(clientIps: string[], private readonly events: NetworkEvents) {
+  constructor(clientIps: string[], private readonly events: NetworkEvents, private readonly addresses: AddressFacts = new AddressFacts()) {
     this.clientIps = clientIps.flatMap((c) => { try { return [new Cidr(c)]; } catch { return []; } });
     const firstPrivate = this.clientIps.find((c) => c.version === 4 && homeNetworkOf(c.text.split('/')[0]!));
     if (firstPrivate) this.setLocalNetwork(firstPrivate);
@@ -32,14 +33,14 @@ export class NetworkKnowledge {
   }
 
   isClientIp(ip: string): boolean {
-    const p = ipFacts(ip).parsed;
+    const p = this.addresses.of(ip).parsed;
     return this.clientIps.some((c) => c.contains(p));
   }
 
   /** Learns from a flow's addresses (files: the RFC1918 block of the first private IPv4 source). */
   observeSource(saddr: string): void {
     if (this.localNetwork) return;
-    const f = ipFacts(saddr);
+    const f = this.addresses.of(saddr);
     if (f.version !== 4 || !f.private) return;
     const home = homeNetworkOf(saddr);
     if (home) this.setLocalNetwork(home);
@@ -49,35 +50,35 @@ export class NetworkKnowledge {
   observeMacs(saddr: string, daddr: string, smac: string, dmac: string): void {
     if (smac) this.associate(smac, saddr);
     if (!dmac || dmac === 'ff:ff:ff:ff:ff:ff') return;
-    const d = ipFacts(daddr);
+    const d = this.addresses.of(daddr);
     if (d.private) { this.associate(dmac, daddr); return; }
-    if (this.gatewayMac || !d.valid || d.multicast || d.reserved || d.linkLocal || !ipFacts(saddr).private) return;
+    if (this.gatewayMac || !d.valid || d.multicast || d.reserved || d.linkLocal || !this.addresses.of(saddr).private) return;
     this.gatewayMac = dmac;
     this.events.announce(`Detected gateway MAC: ${dmac}`);
     const ips = this.macIps.get(dmac);
-    if (ips?.length) this.setGatewayIp(ips.find((x) => ipFacts(x).version === 4) ?? ips[0]!);
+    if (ips?.length) this.setGatewayIp(ips.find((x) => this.addresses.of(x).version === 4) ?? ips[0]!);
   }
 
   setGatewayIp(ip: string): void {
-    if (this.gatewayIp || !ipFacts(ip).valid) return;
+    if (this.gatewayIp || !this.addresses.of(ip).valid) return;
     this.gatewayIp = ip;
     this.events.announce(`Detected gateway IP: ${ip}`);
   }
 
   associate(mac: string, ip: string): void {
     if (!mac || !ip || ip === '0.0.0.0' || mac === 'ff:ff:ff:ff:ff:ff' || mac === '00:00:00:00:00:00') return;
-    if (!ipFacts(ip).valid) return;
+    if (!this.addresses.of(ip).valid) return;
     let ips = this.macIps.get(mac);
     if (!ips) { ips = []; this.macIps.set(mac, ips); }
     if (!ips.includes(ip) && ips.length < 16) ips.push(ip);
-    if (mac === this.gatewayMac && !this.gatewayIp && ipFacts(ip).private) this.setGatewayIp(ip);
+    if (mac === this.gatewayMac && !this.gatewayIp && this.addresses.of(ip).private) this.setGatewayIp(ip);
   }
 
   ipsOfMac(mac: string): readonly string[] { return this.macIps.get(mac) ?? []; }
 
   /** A private destination of DNS traffic is a DNS server ("Detected DNS server by traffic heuristic"). */
   observeDnsServer(ip: string): void {
-    if (this.dnsServers.has(ip) || this.dnsServers.size >= MAX_DNS_SERVERS || !ipFacts(ip).private) return;
+    if (this.dnsServers.has(ip) || this.dnsServers.size >= MAX_DNS_SERVERS || !this.addresses.of(ip).private) return;
     this.dnsServers.add(ip);
     this.events.announce(`Detected DNS server by traffic heuristic: ${ip}`);
   }

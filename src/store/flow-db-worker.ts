@@ -20,7 +20,13 @@ const st = {
   evidenceAlert: db.prepare('UPDATE evidence SET alert_id = ? WHERE id = ?'),
   labelFlow: db.prepare("UPDATE flows SET label = 'malicious' WHERE uid = ?"),
   labelAlt: db.prepare("UPDATE altflows SET label = 'malicious' WHERE uid = ?"),
-  profile: db.prepare('INSERT OR REPLACE INTO profiles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+  // A profile forgotten while idle (nothing learnt about it) and seen again later is written again:
+  // the rows merge (flows add up, first/last seen widen); what is known now replaces the rest.
+  profile: db.prepare(`INSERT INTO profiles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(profileid) DO UPDATE SET
+    first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+    flows = flows + excluded.flows, threat_level = excluded.threat_level,
+    max_threat_level = CASE WHEN max_threat_level = 'info' THEN excluded.max_threat_level ELSE max_threat_level END,
+    confidence = excluded.confidence, mac = excluded.mac, info = excluded.info`),
   tw: db.prepare('INSERT OR REPLACE INTO timewindows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
   analysis: db.prepare('INSERT OR REPLACE INTO analysis VALUES (?, ?)'),
 };

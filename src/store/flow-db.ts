@@ -7,13 +7,7 @@ import type { Flow } from '../flows/types.js';
 import type { Alert, Evidence } from '../evidence/types.js';
 import { Op } from './flow-db-schema.js';
 
-export interface ProfileRow {
-  ip: string; firstSeen: number; lastSeen: number; flows: number; threatLevel: string; maxThreatLevel: string;
-  confidence: number; mac: string; info: Record<string, unknown>;
-}
-export interface TimewindowRow {
-  ip: string; number: number; start: number; end: number; flows: number; evidence: number; alerts: number; accumulated: number;
-}
+import type { AnalysisSink, ProfileRow, TimewindowRow } from '../sinks/sink.js';
 
 /**
  * Starts a worker module. Run from the TypeScript sources (tests, tsx), the worker thread needs the
@@ -30,7 +24,8 @@ function startWorker(jsUrl: URL, workerData: unknown): Worker {
 /** Batches handed to the writer but not yet committed, before the analysis waits for it. */
 const MAX_IN_FLIGHT = 6;
 
-export class FlowDatabase {
+export class FlowDatabase implements AnalysisSink {
+  readonly name = 'database';
   /** Pending rows, flattened: op code then its values (see OP_ARITY). */
   private rows: unknown[] = [];
   private rowCount = 0;
@@ -39,6 +34,8 @@ export class FlowDatabase {
   private closed: Promise<void> | null = null;
   /** Errors reported by the writer thread (e.g. disk full). */
   readonly errors: string[] = [];
+  /** Called before rows are handed to the writer (e.g. to write the text outputs that hold them first). */
+  beforeFlush: () => void = () => {};
 
   constructor(readonly path: string, private readonly batchSize = 5000) {
     const shared = new SharedArrayBuffer(4);
@@ -56,6 +53,7 @@ export class FlowDatabase {
   /** Hands the pending rows to the writer, waiting first if it is too far behind (bounded memory). */
   flush(): void {
     if (!this.rows.length) return;
+    this.beforeFlush();
     for (let n = Atomics.load(this.inFlight, 0); n >= MAX_IN_FLIGHT; n = Atomics.load(this.inFlight, 0)) {
       Atomics.wait(this.inFlight, 0, n, 1000);
     }
@@ -66,39 +64,41 @@ export class FlowDatabase {
   }
 
   // addFlow and addAltflow run once per flow: they push their values directly (no rest array).
-  addFlow(flow: Flow, profileid: string, twid: string, label: string, aid: string): void {
+  flow(flow: Flow, profileid: string, twid: string, label: string, aid: string): void {
     this.rows.push(Op.Flow, flow.uid, JSON.stringify(flow), label, profileid, twid, aid);
     if (++this.rowCount >= this.batchSize) this.flush();
   }
 
-  addAltflow(flow: Flow, profileid: string, twid: string, label: string): void {
+  altflow(flow: Flow, profileid: string, twid: string, label: string): void {
     this.rows.push(Op.Altflow, flow.uid, JSON.stringify(flow), label, profileid, twid, flow.type_);
     if (++this.rowCount >= this.batchSize) this.flush();
   }
 
-  addEvidence(ev: Evidence): void {
+  evidence(ev: Evidence): void {
     this.push(Op.Evidence, ev.id, `profile_${ev.profile}`, `timewindow${ev.timewindow}`, ev.evidence_type, ev.threat_level,
       ev.confidence, ev.timestamp, ev.attacker.value, ev.victim?.value ?? null, ev.description, JSON.stringify(ev.uid), null,
       JSON.stringify(ev));
   }
 
-  /** Stores the alert, links its evidence, and relabels every flow of those uids as malicious. */
-  addAlert(alert: Alert, uids: Iterable<string>): void {
+  /** Stores the alert, links its evidence, and relabels every flow of their uids as malicious. */
+  alert(alert: Alert, evidence: Evidence[]): void {
+    const uids = new Set<string>();
+    for (const e of evidence) for (const u of e.uid) uids.add(u);
     this.push(Op.Alert, [alert.id, String(alert.alert_time), alert.profile, `timewindow${alert.timewindow}`,
       String(alert.tw_start), String(alert.tw_end), 'malicious'], alert.correl_id, [...uids]);
   }
 
-  upsertProfile(p: ProfileRow): void {
+  profile(p: ProfileRow): void {
     this.push(Op.Profile, `profile_${p.ip}`, p.ip, p.firstSeen, p.lastSeen, p.flows, p.threatLevel, p.maxThreatLevel,
       p.confidence, p.mac, JSON.stringify(p.info));
   }
 
-  upsertTimewindow(t: TimewindowRow): void {
+  timewindow(t: TimewindowRow): void {
     this.push(Op.Timewindow, `profile_${t.ip}`, `timewindow${t.number}`, t.number, t.start, t.end, t.flows, t.evidence,
       t.alerts, t.accumulated);
   }
 
-  setAnalysis(key: string, value: string): void { this.push(Op.Analysis, key, value); }
+  analysis(key: string, value: string): void { this.push(Op.Analysis, key, value); }
 
   /** Commits everything and closes the file. */
   close(): Promise<void> {
@@ -111,6 +111,12 @@ export class FlowDatabase {
     });
     return this.closed;
   }
+}
+
+/** Number of profiles in a closed database (profiles forgotten while idle are in it, not in memory). */
+export function profileRowCount(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try { return (db.prepare('SELECT COUNT(*) AS n FROM profiles').get() as { n: number }).n; } finally { db.close(); }
 }
 
 /** Rows of flows and altflows with a common column list, for the labelled-flow export (after close). */

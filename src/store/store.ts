@@ -43,6 +43,10 @@ export interface ProfileStore {
   /** Windows still held in memory. */
   openTimewindows(): Iterable<TimewindowState>;
   readonly openTimewindowCount: number;
+  /** Open windows with number `n` (one per profile active in it). */
+  openTimewindowCountOf(n: number): number;
   /** Releases a window's state; returns it for a last write-out. */
   closeTimewindow(ip: string, n: number): TimewindowState | undefined;
+  /** Forgets a profile that has no open window (it was written out); false when it has one. */
+  dropProfile(ip: string): boolean;
 }

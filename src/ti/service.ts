@@ -60,6 +60,11 @@ export class ThreatIntel {
       fetchImpl: opts.fetchImpl });
   }
 
+  /** No feeds at all (tests, and analyses that bring their own tables). */
+  static empty(): ThreatIntel {
+    return new ThreatIntel({ localDir: '', feedLists: [], cacheDir: '', download: false, updatePeriod: 0, waitForDownloads: false });
+  }
+
   static async load(opts: TiOptions): Promise<ThreatIntel> {
     const ti = new ThreatIntel(opts);
     const feeds = ti.remoteFeeds();

@@ -1,10 +1,16 @@
-// Setup step: loads the threat-intelligence tables for a run and hands them to its detectors.
+// Loads the threat-intelligence tables of a run (the composition root passes them to the
+// detectors, the whitelist and the evidence enricher).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { SetupContext } from '../detect/registry.js';
+import type { Settings } from '../config/config.js';
 import { ThreatIntel } from './service.js';
-import { tiHandleFor } from './handle.js';
 import type { FeedSpec } from './feed-list.js';
+
+/** Where a service being loaded reports: one line to the console and slips.log, or an error. */
+export interface ServiceLog {
+  print(sender: string, text: string): void;
+  error(sender: string, text: string): void;
+}
 
 /** The project root (where config/ ships), for relative paths that do not exist under the cwd. */
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -19,8 +25,8 @@ export function resolveConfigPath(p: string): string {
   return existsSync(installed) ? installed : cwd;
 }
 
-export async function setupThreatIntel(c: SetupContext): Promise<void> {
-  const raw = c.settings.raw;
+export async function loadThreatIntel(settings: Settings, c: ServiceLog): Promise<ThreatIntel> {
+  const raw = settings.raw;
   const t = raw.threatintelligence;
   const w = raw.whitelists;
   const extra: FeedSpec[] = [];
@@ -47,9 +53,9 @@ export async function setupThreatIntel(c: SetupContext): Promise<void> {
     log: (s) => c.print('threat_intelligence', s),
     error: (s) => c.error('threat_intelligence', s),
   });
-  tiHandleFor(c.settings).intel = ti;
   for (const r of ti.loaded) {
     if (r.result.invalid > 0) c.error('threat_intelligence', `${r.file}: ${r.result.invalid} of ${r.result.lines} lines hold no indicator`);
   }
   c.print('threat_intelligence', `Loaded threat intelligence: ${ti.store.summary()}`);
+  return ti;
 }

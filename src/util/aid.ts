@@ -17,10 +17,16 @@ function addrBytes(ip: string): Buffer | null {
   return b;
 }
 
-/** "2:<base64 sha1>" or "" for protocols other than tcp/udp/icmp or unparsable addresses. */
+/** Largest |time| whose microseconds fit the hash's signed 64-bit field (about 9.2e12 s). */
+const MAX_AID_SECONDS = 9.2e12;
+
+/**
+ * "2:<base64 sha1>", or "" for protocols other than tcp/udp/icmp, unparsable addresses, or a time
+ * that does not fit the hash (readers reject such times before; this keeps the function total).
+ */
 export function aidHash(ts: number, saddr: string, daddr: string, proto: string, sport: number, dport: number): string {
   const pn = PROTO_NUM[proto.toLowerCase()];
-  if (pn === undefined) return '';
+  if (pn === undefined || !(Math.abs(ts) < MAX_AID_SECONDS)) return '';
   let src = addrBytes(saddr), dst = addrBytes(daddr);
   if (!src || !dst || src.length !== dst.length) return '';
   let sp = sport, dp = dport;

@@ -54,3 +54,12 @@ export class BoundedMap<K, V> {
     }
   }
 }
+
+/** A bounded FIFO set (remembers the last `limit` keys). */
+export class BoundedSet<K> {
+  private readonly m: BoundedMap<K, true>;
+  constructor(limit: number) { this.m = new BoundedMap<K, true>(limit); }
+  has(k: K): boolean { return this.m.has(k); }
+  add(k: K): void { this.m.set(k, true); }
+}
+

@@ -95,6 +95,8 @@ export class Cidr {
     return true;
   }
   containsText(ip: string): boolean { return this.contains(parseIp(ip)); }
+  /** An IPv4 address given as a number. */
+  containsV4(n: number): boolean { return this.version === 4 && ((n & this.v4Mask) >>> 0) === this.v4Base; }
 }
 
 export function formatIPv4(n: number): string {
@@ -127,17 +129,12 @@ export interface IpFacts {
 
 const INVALID: IpFacts = { valid: false, version: 0, parsed: null, private: false, multicast: false, linkLocal: false,
   loopback: false, reserved: false, unspecified: false };
-const factCache = new Map<string, IpFacts>();
-const FACT_CACHE_LIMIT = 200_000;
-
-export function ipFacts(s: string): IpFacts {
-  let f = factCache.get(s);
-  if (f) return f;
-  f = computeFacts(s);
-  if (factCache.size >= FACT_CACHE_LIMIT) factCache.clear();
-  factCache.set(s, f);
-  return f;
-}
+/**
+ * Facts about one address, computed afresh (pure). The analysis asks the same few addresses
+ * millions of times: it goes through the run's AddressFacts (util/address-facts.ts), which
+ * remembers the answers.
+ */
+export function ipFacts(s: string): IpFacts { return computeFacts(s); }
 
 function computeFacts(s: string): IpFacts {
   const p = parseIp(s);
@@ -156,8 +153,14 @@ function computeFacts(s: string): IpFacts {
     reserved: RESERVED6.some((c) => c.contains(p)), unspecified: allZero };
 }
 
-export const isPrivateIp = (s: string): boolean => ipFacts(s).private;
-export const isMulticastIp = (s: string): boolean => ipFacts(s).multicast;
+/** Python's is_private for an IPv4 address given as a number (no allocation). */
+export function isPrivateIPv4(n: number): boolean {
+  for (const c of PRIVATE4) if (c.containsV4(n)) return true;
+  return false;
+}
+
+export const isPrivateIp = (s: string): boolean => { const n = parseIPv4(s); return n !== null ? isPrivateIPv4(n) : ipFacts(s).private; };
+export const isMulticastIp = (s: string): boolean => { const n = parseIPv4(s); return n !== null ? n >>> 28 === 14 : ipFacts(s).multicast; };
 
 /**
  * `isIgnoredIp` for an IPv4 address given as a number (Python's private, loopback, link-local,
@@ -172,6 +175,8 @@ export function isIgnoredIPv4(n: number): boolean {
 
 /** Slips' `is_ignored_ip`: not worth looking up or alerting about as a remote peer. */
 export function isIgnoredIp(s: string): boolean {
+  const n = parseIPv4(s);
+  if (n !== null) return isIgnoredIPv4(n);
   const f = ipFacts(s);
   return !f.valid || f.multicast || f.private || f.linkLocal || f.loopback || f.reserved;
 }

@@ -11,9 +11,10 @@ import type { EvidenceFilter } from '../evidence/handler.js';
 import type { FlowFilter } from '../detect/detector.js';
 import type { DnsResolutions } from '../profiler/dns-cache.js';
 import type { ProfileStore } from '../store/store.js';
-import { Cidr, ipFacts } from '../util/ip.js';
-import { isOrgName, orgInAsName, orgOfAsn, orgOfDomain, orgOfIp, type OrgName } from '../enrich/orgs.js';
-import type { WhitelistView, WlDirection, WlIgnore } from './registry.js';
+import { Cidr, ipFacts, isIpAddress } from '../util/ip.js';
+import type { AddressFacts } from '../util/address-facts.js';
+import { isOrgName, orgInAsName, orgOfAsn, type Organisations, type OrgName } from '../enrich/orgs.js';
+import type { WhitelistView, WlDirection, WlIgnore } from './view.js';
 import type { TrafficFacts } from '../enrich/traffic-facts.js';
 import { normaliseDomain } from '../util/domain-table.js';
 
@@ -31,8 +32,8 @@ export interface ParsedWhitelist {
   problems: string[];
 }
 
-const DIRECTIONS = new Set(['src', 'dst', 'both']);
-const IGNORES = new Set(['flows', 'alerts', 'both']);
+const DIRECTIONS: ReadonlySet<string> = new Set(['src', 'dst', 'both']);
+const IGNORES: ReadonlySet<string> = new Set(['flows', 'alerts', 'both']);
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 export const emptyWhitelist = (): ParsedWhitelist => ({ ips: new Map(), networks: [], domains: new Map(), orgs: new Map(),
@@ -122,7 +123,8 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   lastReason = '';
 
   constructor(readonly wl: ParsedWhitelist, readonly topDomains: DomainSet, private readonly dns: DnsResolutions,
-    private readonly store: ProfileStore, private readonly facts: TrafficFacts) {
+    private readonly store: ProfileStore, private readonly facts: TrafficFacts, private readonly orgs: Organisations,
+    private readonly addresses: AddressFacts) {
     const entries: Entry[] = [...wl.ips.values(), ...wl.networks.map((n) => n.entry), ...wl.domains.values(),
       ...wl.orgs.values(), ...wl.macs.values()];
     this.filtersFlows = entries.some((e) => e.ignore !== 'alerts');
@@ -134,7 +136,7 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   isIpWhitelisted(ip: string, dir: WlDirection, ignore: WlIgnore): boolean {
     if (applies(this.wl.ips.get(ip), dir, ignore)) return this.because(`IP ${ip}`);
     if (this.wl.networks.length) {
-      const p = ipFacts(ip).parsed;
+      const p = this.addresses.of(ip).parsed;
       for (const n of this.wl.networks) if (applies(n.entry, dir, ignore) && n.cidr.contains(p)) return this.because(`IP ${ip} in ${n.cidr.text}`);
     }
     return this.orgApplies(this.orgOfIpCached(ip), dir, ignore, `IP ${ip}`);
@@ -156,7 +158,7 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
       }
     }
     if (topApplies && this.isTopDomain(full)) return this.because(`top domain ${full}`);
-    return this.orgApplies(this.wl.orgs.size ? orgOfDomain(full) : null, dir, ignore, `domain ${full}`);
+    return this.orgApplies(this.wl.orgs.size ? this.orgs.ofDomain(full) : null, dir, ignore, `domain ${full}`);
   }
 
   isTopDomain(domain: string): boolean {
@@ -171,7 +173,7 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
 
   private orgOfIpCached(ip: string): OrgName | null {
     if (!this.wl.orgs.size) return null;
-    return orgOfIp(ip);
+    return this.orgs.ofIp(ip);
   }
 
   private orgApplies(org: OrgName | null, dir: WlDirection, ignore: WlIgnore, what: string): boolean {
@@ -181,7 +183,7 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
   private because(reason: string): true { this.lastReason = reason; return true; }
 
   private hostChecks(ip: string, dir: WlDirection, ignore: WlIgnore): boolean {
-    if (!ip || !ipFacts(ip).valid) return false;
+    if (!ip || !this.addresses.of(ip).valid) return false;
     if (this.isIpWhitelisted(ip, dir, ignore)) return true;
     if (this.wl.macs.size && this.isMacWhitelisted(this.store.profile(ip)?.mac ?? '', dir, ignore)) return true;
     // Every name known for the address: DNS answers that pointed to it, then the TLS server name it presented.
@@ -236,7 +238,7 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
     for (const d of flowDomains(flow)) if (this.isDomainWhitelisted(d, 'dst', I)) return true;
     if (flow.type_ === 'dns') {
       for (const a of flow.answers) {
-        if (ipFacts(a).valid ? this.isIpWhitelisted(a, 'dst', I) : (!a.startsWith('TXT') && this.isDomainWhitelisted(a, 'dst', I))) return true;
+        if (this.addresses.of(a).valid ? this.isIpWhitelisted(a, 'dst', I) : (!a.startsWith('TXT') && this.isDomainWhitelisted(a, 'dst', I))) return true;
       }
     }
     return false;
@@ -259,12 +261,12 @@ export class Whitelist implements WhitelistView, FlowFilter, EvidenceFilter {
     let checkedQueries: readonly string[] | undefined, checkedSni: string | undefined;
     if (e.ioc_type === 'IP') {
       if (this.hostChecks(e.value, dir, I)) return true;
-      if (e.value && ipFacts(e.value).valid) { checkedQueries = this.dns.ofIp(e.value)?.domains; checkedSni = this.facts.lastSni(e.value); }
+      if (e.value && this.addresses.of(e.value).valid) { checkedQueries = this.dns.ofIp(e.value)?.domains; checkedSni = this.facts.lastSni(e.value); }
     } else if (e.ioc_type === 'DOMAIN') {
       r = this.dns.ofDomain(normaliseDomain(e.value));
     } else if (e.ioc_type === 'URL') {
       const host = urlHost(e.value);
-      if (host) { if (ipFacts(host).valid) urlIp = host; else urlName = host; }
+      if (host) { if (this.addresses.of(host).valid) urlIp = host; else urlName = host; }
     }
     if (!sameList(e.queries, checkedQueries) && this.anyDomainWhitelisted(e.queries, dir, I)) return true;
     if (this.anyDomainWhitelisted(e.CNAME, dir, I)) return true;
@@ -302,7 +304,7 @@ function flowDomains(f: Flow): string[] {
       if (cn) out.push(cn);
       return out;
     }
-    case 'http': return f.host && !ipFacts(f.host.replace(/:\d+$/, '')).valid ? [f.host.replace(/:\d+$/, '')] : [];
+    case 'http': return f.host && !isIpAddress(f.host.replace(/:\d+$/, '')) ? [f.host.replace(/:\d+$/, '')] : [];
     case 'dns': return f.query ? [f.query] : [];
     default: return [];
   }

@@ -1,18 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lookupAsn, lookupAsnIPv4, asnDatabaseFromCsv } from '../../src/enrich/asn.js';
+import { asnDatabaseFromCsv } from '../../src/enrich/asn.js';
+import { ReferenceData } from '../../src/enrich/reference.js';
+
+const reference = ReferenceData.load();
 import { parseIPv4 } from '../../src/util/ip.js';
 
 test('shipped ASN database answers IPv4 and IPv6', () => {
-  assert.deepEqual(lookupAsn('8.8.8.8'), { number: 'AS15169', org: 'Google LLC' });
-  assert.deepEqual(lookupAsn('1.1.1.1'), { number: 'AS13335', org: 'Cloudflare, Inc.' });
-  assert.equal(lookupAsnIPv4(parseIPv4('1.1.1.1')!), lookupAsn('1.1.1.1'));
-  assert.equal(lookupAsn('2001:4860:4860::8888')?.number, 'AS15169');
-  assert.equal(lookupAsn('10.0.0.1'), null);
-  assert.equal(lookupAsn('::1'), null);
-  assert.equal(lookupAsn('not an ip'), null);
+  assert.deepEqual(reference.asn('8.8.8.8'), { number: 'AS15169', org: 'Google LLC' });
+  assert.deepEqual(reference.asn('1.1.1.1'), { number: 'AS13335', org: 'Cloudflare, Inc.' });
+  assert.equal(reference.asnDb!.lookupV4(parseIPv4('1.1.1.1')!), reference.asn('1.1.1.1'));
+  assert.equal(reference.asn('2001:4860:4860::8888')?.number, 'AS15169');
+  assert.equal(reference.asn('10.0.0.1'), null);
+  assert.equal(reference.asn('::1'), null);
+  assert.equal(reference.asn('not an ip'), null);
   // Result objects are shared, not allocated per call.
-  assert.equal(lookupAsn('8.8.8.8'), lookupAsn('8.8.8.9'));
+  assert.equal(reference.asn('8.8.8.8'), reference.asn('8.8.8.9'));
 });
 
 test('ASN rows: quoted names with "" escapes, a nested range wins over its part of the outer one', () => {

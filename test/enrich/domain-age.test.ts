@@ -8,9 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DnsChecks } from '../../src/detect/flow_alerts/dns.ts';
-import { announceOfflineFlowAlerts } from '../../src/detect/flow_alerts/setup.ts';
-import type { SetupContext } from '../../src/detect/registry.ts';
-import { DomainAgeFile, OnlineDomainAges, domainAgeHandleFor, onlineCreationLookup, setupDomainAges }
+import { deriveSettings, defaultRawConfig, type RawConfig } from '../../src/config/config.ts';
+import { DomainAgeFile, OnlineDomainAges, onlineCreationLookup, loadDomainAges }
   from '../../src/enrich/domain-age.ts';
 import { parseCreationDate } from '../../src/enrich/domain-age-dates.ts';
 import { parseWhoisAnswer } from '../../src/enrich/whois.ts';
@@ -71,8 +70,7 @@ test('file source: young vs old at traffic time, registered-domain matching, .lo
   const file = DomainAgeFile.fromText(AGES);
   assert.equal(file.created.size, 6);
   assert.deepEqual(file.badLines, ['9: broken line']);
-  const ctx = detectionContext();
-  domainAgeHandleFor(ctx.settings).source = file;
+  const ctx = detectionContext(() => {}, { domainAges: file });
   const d = new DnsChecks(ctx);
   feed(ctx, [d], [
     dns({ starttime: FLOW_TIME, uid: 'Y1', query: 'young-site.com', answers: ['5.5.5.5', 'alias.cdn.net', '6.6.6.6'] }),
@@ -101,44 +99,34 @@ test('file source: young vs old at traffic time, registered-domain matching, .lo
   assert.equal(ev[2]!.timestamp, FLOW_TIME);
 });
 
-function setupContext(settings: SetupContext['settings']): { c: SetupContext; printed: string[]; errors: string[] } {
+/** Loads the domain ages of a configuration as the composition root does, recording what it says. */
+function load(edit: (raw: RawConfig) => void = () => {}): { source: unknown; printed: string[]; errors: string[] } {
+  const raw = defaultRawConfig();
+  edit(raw);
   const printed: string[] = [], errors: string[] = [];
-  const c = { engine: undefined as never, settings, outputDir: '/nonexistent',
-    print: (_s: string, t: string) => { printed.push(t); }, error: (_s: string, t: string) => { errors.push(t); } };
-  return { c, printed, errors };
+  const source = loadDomainAges(deriveSettings(raw), { print: (_s, t) => { printed.push(t); }, error: (_s, t) => { errors.push(t); } });
+  return { source, printed, errors };
 }
 
-test('setup: the "skipped" line only without a source; a configured file is announced, bad lines reported once', () => {
+test('loading: the "skipped" line only without a source; a configured file is announced, bad lines reported once', () => {
   const dir = tempDir('domain-ages-');
   const path = join(dir, 'ages.csv');
   writeFileSync(path, AGES);
-  let ctx = detectionContext();
-  let s = setupContext(ctx.settings);
-  setupDomainAges(s.c);
-  announceOfflineFlowAlerts(s.c);
-  assert.equal(domainAgeHandleFor(ctx.settings).source, null);
+  let s = load();
+  assert.equal(s.source, null);
   assert.deepEqual(s.printed, ['YOUNG_DOMAIN is skipped: it needs a domain-age source (ip_info.domain_ages_file or ip_info.online_domain_age), and none is configured in this offline run.']);
-  ctx = detectionContext((raw) => { raw.ip_info.domain_ages_file = path; });
-  s = setupContext(ctx.settings);
-  setupDomainAges(s.c);
-  announceOfflineFlowAlerts(s.c);
-  assert.ok(domainAgeHandleFor(ctx.settings).source instanceof DomainAgeFile);
+  s = load((raw) => { raw.ip_info.domain_ages_file = path; });
+  assert.ok(s.source instanceof DomainAgeFile);
   assert.deepEqual(s.printed, [`Domain ages for YOUNG_DOMAIN: 6 domains from ${path} (ip_info.domain_ages_file).`]);
   assert.deepEqual(s.errors, [`1 lines of ${path} are not "domain,creation_date" and were ignored, e.g. line 9: broken line`]);
   // A missing file: an error, and the detection is said to be skipped.
-  ctx = detectionContext((raw) => { raw.ip_info.domain_ages_file = join(dir, 'missing.csv'); });
-  s = setupContext(ctx.settings);
-  setupDomainAges(s.c);
-  announceOfflineFlowAlerts(s.c);
+  s = load((raw) => { raw.ip_info.domain_ages_file = join(dir, 'missing.csv'); });
   assert.match(s.errors[0]!, /^cannot read the domain-ages file .*missing\.csv: ENOENT/);
   assert.equal(s.printed.length, 1);
   assert.match(s.printed[0]!, /YOUNG_DOMAIN is skipped/);
   // YOUNG_DOMAIN disabled: nothing is loaded and nothing said.
-  ctx = detectionContext((raw) => { raw.ip_info.domain_ages_file = path; raw.DisabledAlerts.disabled_detections = ['YOUNG_DOMAIN']; });
-  s = setupContext(ctx.settings);
-  setupDomainAges(s.c);
-  announceOfflineFlowAlerts(s.c);
-  assert.equal(domainAgeHandleFor(ctx.settings).source, null);
+  s = load((raw) => { raw.ip_info.domain_ages_file = path; raw.DisabledAlerts.disabled_detections = ['YOUNG_DOMAIN']; });
+  assert.equal(s.source, null);
   assert.deepEqual([...s.printed, ...s.errors], []);
 });
 
@@ -275,10 +263,9 @@ test('detector with an online source: a query asked during the lookup is reporte
   const port = await listen(server);
   try {
     const errors: string[] = [];
-    const ctx = detectionContext();
     const online = new OnlineDomainAges({ lookup: onlineCreationLookup(`http://127.0.0.1:${port}/domain/{domain}`, '', 2000),
       error: (t) => errors.push(t) });
-    domainAgeHandleFor(ctx.settings).source = online;
+    const ctx = detectionContext(() => {}, { domainAges: online });
     const d = new DnsChecks(ctx);
     feed(ctx, [d], [dns({ starttime: FLOW_TIME, uid: 'Y1', query: 'young-site.com', answers: ['5.5.5.5'] }),
       dns({ starttime: FLOW_TIME + 1, uid: 'O1', query: 'old-site.com', answers: ['7.7.7.7'] })]);
@@ -294,9 +281,8 @@ test('detector with an online source: a query asked during the lookup is reporte
     ]);
     assert.deepEqual(errors, []);
     // A remembered flow whose window has long closed (more than one width before the clock) is dropped.
-    const ctx2 = detectionContext();
     const online2 = new OnlineDomainAges({ lookup: onlineCreationLookup(`http://127.0.0.1:${port}/domain/{domain}`, '', 2000) });
-    domainAgeHandleFor(ctx2.settings).source = online2;
+    const ctx2 = detectionContext(() => {}, { domainAges: online2 });
     const d2 = new DnsChecks(ctx2);
     feed(ctx2, [d2], [dns({ starttime: FLOW_TIME, uid: 'Y1', query: 'young-site.com', answers: ['5.5.5.5'] })]);
     await online2.settle();

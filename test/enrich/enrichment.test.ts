@@ -1,18 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { lookupCountry } from '../../src/enrich/country.js';
+import { ReferenceData } from '../../src/enrich/reference.js';
+
+const reference = ReferenceData.load();
 import { ptrToIp, TrafficFacts } from '../../src/enrich/traffic-facts.js';
 import { alertsLog, alertsJson, query, runSlips, SLIPS_DATA } from '../helpers/run.js';
 import type { DnsFlow, SslFlow } from '../../src/flows/types.js';
 
 test('country of public addresses, none for private ones', () => {
-  assert.deepEqual(lookupCountry('147.32.80.9'), { code: 'CZ', name: 'Czechia' });
-  assert.equal(lookupCountry('8.8.8.8')?.code, 'US');
-  assert.equal(lookupCountry('2001:718::1')?.code, 'CZ');
-  assert.equal(lookupCountry('10.0.2.15'), null);
-  assert.equal(lookupCountry('224.0.0.251'), null);
-  assert.equal(lookupCountry('garbage'), null);
+  assert.deepEqual(reference.country('147.32.80.9'), { code: 'CZ', name: 'Czechia' });
+  assert.equal(reference.country('8.8.8.8')?.code, 'US');
+  assert.equal(reference.country('2001:718::1')?.code, 'CZ');
+  assert.equal(reference.country('10.0.2.15'), null);
+  assert.equal(reference.country('224.0.0.251'), null);
+  assert.equal(reference.country('garbage'), null);
 });
 
 test('PTR names to addresses', () => {

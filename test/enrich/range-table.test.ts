@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildRangeTable, deserializeRangeTable, flattenRanges, RangeDatabase, RangeIndex, serializeRangeTable,
   type PayloadParser } from '../../src/enrich/range-table.js';
-import { lookupCountry } from '../../src/enrich/country.js';
+import { ReferenceData } from '../../src/enrich/reference.js';
+
+const reference = ReferenceData.load();
 
 const num: PayloadParser = (p) => (/^\d+$/.test(p) ? [Number(p)] : null);
 
@@ -54,12 +56,12 @@ test('table round trip through its binary form; damaged or foreign data is refus
 });
 
 test('shipped country table: IPv4, IPv6, nested ranges of the source data', () => {
-  assert.deepEqual(lookupCountry('147.32.80.9'), { code: 'CZ', name: 'Czechia' });
+  assert.deepEqual(reference.country('147.32.80.9'), { code: 'CZ', name: 'Czechia' });
   // 13.128.240.0-13.128.247.255 (MX) is nested in a larger US block in the source CSV.
-  assert.equal(lookupCountry('13.128.245.230')?.code, 'MX');
-  assert.equal(lookupCountry('13.128.200.1')?.code, 'US');
-  assert.equal(lookupCountry('2001:718::1')?.code, 'CZ');
-  assert.equal(lookupCountry('192.168.1.1'), null);
+  assert.equal(reference.country('13.128.245.230')?.code, 'MX');
+  assert.equal(reference.country('13.128.200.1')?.code, 'US');
+  assert.equal(reference.country('2001:718::1')?.code, 'CZ');
+  assert.equal(reference.country('192.168.1.1'), null);
 });
 
 test('large tables (bucket index) and small ones (whole search) give the same answers', () => {

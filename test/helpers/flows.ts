@@ -1,14 +1,15 @@
 // Hand-made flows and a detection context that records evidence, for detector unit tests.
 import type { ConnFlow } from '../../src/flows/types.ts';
-import type { DetectionContext } from '../../src/detect/detector.ts';
+import type { DetectionContext, Detector } from '../../src/detect/detector.ts';
 import type { EvidenceInput } from '../../src/evidence/types.ts';
+import { tmpdir } from 'node:os';
 import { deriveSettings, defaultRawConfig, type RawConfig } from '../../src/config/config.ts';
-import { NetworkKnowledge } from '../../src/profiler/network.ts';
-import { PortRegistry } from '../../src/enrich/ports.ts';
-import { MemoryStore } from '../../src/store/memory.ts';
-import { DnsResolutions } from '../../src/profiler/dns-cache.ts';
-import { TrafficFacts } from '../../src/enrich/traffic-facts.ts';
-import { TimeWindowGrid } from '../../src/profiler/timewindows.ts';
+import { createRunState, detectionContext as runDetectionContext, profilerFor } from '../../src/pipeline/compose.ts';
+import type { Profiler } from '../../src/profiler/profiler.ts';
+import { ReferenceData } from '../../src/enrich/reference.ts';
+import { ThreatIntel } from '../../src/ti/service.ts';
+import type { WhitelistView } from '../../src/whitelist/view.ts';
+import type { DomainAgeSource } from '../../src/enrich/domain-age.ts';
 
 export function conn(over: Partial<ConnFlow> = {}): ConnFlow {
   const f: ConnFlow = {
@@ -21,23 +22,45 @@ export function conn(over: Partial<ConnFlow> = {}): ConnFlow {
   return f;
 }
 
-export interface RecordingContext extends DetectionContext { evidence: EvidenceInput[] }
+export interface RecordingContext extends DetectionContext {
+  /** Evidence filed by the detectors, in order. */
+  evidence: EvidenceInput[];
+  /** The run's profiler (feed() in test/detect/flow_alerts/records.ts uses it as the pipeline does). */
+  profiler: Profiler;
+  /** Closes a window as the pipeline does: the detectors' onTimewindowClosed, then the per-window state is released. */
+  closeWindow(detectors: Detector[], ip: string, tw: number): void;
+  /** Services fixed at construction (whitelist, feeds, domain ages) can be given here. */
+}
 
-export function detectionContext(edit: (raw: RawConfig) => void = () => {}): RecordingContext {
+export interface ContextOptions {
+  ti?: ThreatIntel;
+  whitelist?: WhitelistView;
+  domainAges?: DomainAgeSource | null;
+  outputDir?: string;
+}
+
+/** The reference tables load in milliseconds but take memory: one for the whole test process. */
+let reference: ReferenceData | null = null;
+
+/** A real detector context (the run state and services the composition root builds), recording evidence. */
+export function detectionContext(edit: (raw: RawConfig) => void = () => {}, o: ContextOptions = {}): RecordingContext {
   const raw = defaultRawConfig();
   edit(raw);
   const settings = deriveSettings(raw);
-  const grid = new TimeWindowGrid(settings.width, settings.onlyOneTw);
-  const scanners = new Set<string>();
+  const state = createRunState(settings, () => {});
+  reference ??= ReferenceData.load();
   const evidence: EvidenceInput[] = [];
-  return {
-    settings, network: new NetworkKnowledge(settings.clientIps, { announce: () => {} }), ports: new PortRegistry(),
-    store: new MemoryStore(), dns: new DnsResolutions(), facts: new TrafficFacts(), evidence,
-    emit: (ev) => { evidence.push(ev); return `id${evidence.length}`; },
-    timewindowOf: (ts) => grid.numberFor(ts),
-    markScanner: (ip, tw) => { scanners.add(`${ip}|${tw}`); },
-    isScanner: (ip, tw) => scanners.has(`${ip}|${tw}`),
+  const notWhitelisted: WhitelistView = { isDomainWhitelisted: () => false, isTopDomain: () => false };
+  const ctx = runDetectionContext(settings, o.outputDir ?? tmpdir(), state,
+    { reference, ti: o.ti ?? ThreatIntel.empty(), whitelist: o.whitelist ?? notWhitelisted, domainAges: o.domainAges ?? null },
+    (ev) => { evidence.push(ev); return `id${evidence.length}`; });
+  const profiler = profilerFor(settings, state, () => {}, () => {});
+  const closeWindow = (detectors: Detector[], ip: string, tw: number): void => {
+    for (const d of detectors) d.onTimewindowClosed?.(ip, tw);
+    state.scanMarks.release(ip, tw);
+    state.windowStates.release(ip, tw);
   };
+  return Object.assign(ctx, { evidence, profiler, closeWindow });
 }
 
 export const fc = (ip: string, state = 'Established', tw = 1) => ({ ip, tw, twStart: 0, interpretedState: state });

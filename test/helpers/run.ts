@@ -17,8 +17,10 @@ export function tempDir(prefix = 'slips-test-'): string { return mkdtempSync(joi
 export function runSlips(args: string[], opts: { out?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const out = opts.out ?? tempDir();
   const full = args.includes('-o') ? args : [...args, '-o', out];
+  // A run that hangs is killed (and the test fails on its exit status) instead of outliving the test.
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), ...full], {
     cwd: REPO, encoding: 'utf8', input: opts.input, env: { ...process.env, TZ: 'UTC', ...opts.env }, maxBuffer: 64 << 20,
+    timeout: 10 * 60_000, killSignal: 'SIGKILL',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, out };
 }

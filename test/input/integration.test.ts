@@ -1,5 +1,5 @@
 // Every input kind end to end through the real CLI, on the original's test datasets.
-import { utimesSync, test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, utimesSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -153,10 +153,11 @@ test('stdin: a pcap stream is recognised by its magic number and analysed like t
 });
 
 /** Runs `slips -g DIR` in the background; resolves once it is following (its slips.log exists). */
-async function startGrowing(dir: string, out: string): Promise<{ stop: () => Promise<number | null>; stderr: () => string }> {
+async function startGrowing(t: TestContext, dir: string, out: string): Promise<{ stop: () => Promise<number | null>; stderr: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), '-g', dir, '-o', out], {
     cwd: REPO, env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
+  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
@@ -164,7 +165,7 @@ async function startGrowing(dir: string, out: string): Promise<{ stop: () => Pro
   return { stop: async () => { child.kill('SIGTERM'); return exited; }, stderr: () => err };
 }
 
-test('growing folder (-g): lines appended while running, a line split across writes, rotation and a new log', async () => {
+test('growing folder (-g): lines appended while running, a line split across writes, rotation and a new log', async (t) => {
   const src = readFileSync(join(SLIPS_DATA, 'test9-mixed-zeek-dir', 'conn.log'), 'utf8').split('\n').filter(Boolean);
   const whole = runSlips(['-f', join(SLIPS_DATA, 'test9-mixed-zeek-dir', 'conn.log')]);
   const expected = evidenceSet(whole.out);
@@ -172,7 +173,7 @@ test('growing folder (-g): lines appended while running, a line split across wri
   mkdirSync(dir);
   writeFileSync(join(dir, 'conn.log'), src.slice(0, 100).join('\n') + '\n');
   const out = join(tempDir(), 'out');
-  const slips = await startGrowing(dir, out);
+  const slips = await startGrowing(t, dir, out);
   await sleep(500);
   // Appends in pieces, one line cut in the middle of a write.
   for (let i = 100; i < 300; i += 50) { appendFileSync(join(dir, 'conn.log'), src.slice(i, i + 50).join('\n') + '\n'); await sleep(100); }
@@ -194,11 +195,11 @@ test('growing folder (-g): lines appended while running, a line split across wri
   assert.deepEqual(inputErrors(out), []);
 });
 
-test('growing folder: a whole multi-log folder present at start gives what -f gives', async () => {
+test('growing folder: a whole multi-log folder present at start gives what -f gives', async (t) => {
   const folder = join(SLIPS_DATA, 'test9-mixed-zeek-dir');
   const whole = runSlips(['-f', folder]);
   const out = join(tempDir(), 'out');
-  const slips = await startGrowing(folder, out);
+  const slips = await startGrowing(t, folder, out);
   await sleep(1500);
   assert.equal(await slips.stop(), 0, slips.stderr());
   assert.deepEqual(evidenceSet(out), evidenceSet(whole.out));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { InfoInterner, IocStore, mergeInfo } from '../../src/ti/ioc-store.js';
 import { classifyIoc, parseFeed, rejectReason, LOCAL_TAG, type FeedMeta, type FeedRole } from '../../src/ti/parsers.js';
 import { parseFeedList, parseTags } from '../../src/ti/feed-list.js';
-import { tagsText } from '../../src/ti/handle.js';
+import { tagsText } from '../../src/ti/tags.js';
 
 const local = (source: string): FeedMeta => ({ source, threatLevel: 'medium', tags: [LOCAL_TAG], perLineLevels: true });
 const remote = (source: string, tl: FeedMeta['threatLevel'] = 'high', tags = ['malicious']): FeedMeta =>

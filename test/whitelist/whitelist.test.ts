@@ -8,6 +8,10 @@ import { DnsResolutions } from '../../src/profiler/dns-cache.ts';
 import { TrafficFacts } from '../../src/enrich/traffic-facts.ts';
 import { MemoryStore } from '../../src/store/memory.ts';
 import type { Entity, Evidence } from '../../src/evidence/types.ts';
+import { ReferenceData } from '../../src/enrich/reference.ts';
+import { AddressFacts } from '../../src/util/address-facts.ts';
+
+const reference = ReferenceData.load();
 import { conn } from '../helpers/flows.ts';
 import { dns, http, ssl } from '../detect/flow_alerts/records.ts';
 import { alertsLog, runSlips, SLIPS_DATA, tempDir } from '../helpers/run.ts';
@@ -16,7 +20,7 @@ const make = (text: string, top: string[] = []) => {
   const dnsCache = new DnsResolutions();
   const store = new MemoryStore();
   const facts = new TrafficFacts();
-  return { wl: new Whitelist(parseWhitelist(text), new Set(top), dnsCache, store, facts), dnsCache, store, facts };
+  return { wl: new Whitelist(parseWhitelist(text), new Set(top), dnsCache, store, facts, reference.orgs, new AddressFacts()), dnsCache, store, facts };
 };
 const ent = (direction: 'SRC' | 'DST', value: string, extra: Partial<Entity> = {}): Entity => ({ direction, ioc_type: 'IP', value, ...extra });
 const ev = (attacker: Entity, victim: Entity | null = null): Evidence => ({ id: 'x', evidence_type: 'UNKNOWN_PORT', description: '',
@@ -129,7 +133,7 @@ test('an address whose names were clear is whitelisted once a whitelisted name r
 test('top domains are consulted on every evidence (a refreshed list applies at once)', () => {
   const top = new Set<string>(); // empty at first, filled later (as a feed refresh would)
   const dnsCache = new DnsResolutions();
-  const wl = new Whitelist(parseWhitelist(''), top, dnsCache, new MemoryStore(), new TrafficFacts());
+  const wl = new Whitelist(parseWhitelist(''), top, dnsCache, new MemoryStore(), new TrafficFacts(), reference.orgs, new AddressFacts());
   dnsCache.observe(dns({ query: 'www.tranco-top.com', answers: ['9.9.9.3'] }), 1);
   const e = () => ev(ent('SRC', '192.168.1.5'), ent('DST', '9.9.9.3'));
   assert.ok(!wl.isWhitelisted(e()));

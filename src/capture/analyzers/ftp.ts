@@ -10,9 +10,9 @@ import { isIPv6 } from 'node:net';
 import { FileTransfer } from './files.js';
 import { connId, LineSplitter, type AppAnalyzer, type AppContext } from './framework.js';
 
-const DEFAULT_LOGGED = new Set(['APPE', 'DELE', 'RETR', 'STOR', 'STOU', 'ACCT', 'PORT', 'PASV', 'EPRT', 'EPSV']);
-const FILE_COMMANDS = new Set(['APPE', 'RETR', 'STOR', 'STOU']);
-const GUEST_IDS = new Set(['anonymous', 'ftp', 'ftpuser', 'guest']);
+const DEFAULT_LOGGED: ReadonlySet<string> = new Set(['APPE', 'DELE', 'RETR', 'STOR', 'STOU', 'ACCT', 'PORT', 'PASV', 'EPRT', 'EPSV']);
+const FILE_COMMANDS: ReadonlySet<string> = new Set(['APPE', 'RETR', 'STOR', 'STOU']);
+const GUEST_IDS: ReadonlySet<string> = new Set(['anonymous', 'ftp', 'ftpuser', 'guest']);
 const MAX_LINE = 4096;
 const MAX_PENDING = 32;
 /** how long an announced data channel is expected (Zeek: 5 min) */

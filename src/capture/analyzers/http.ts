@@ -54,7 +54,7 @@ const enum St {
   Dead,
 }
 
-const PROXY_HEADERS = new Set(['FORWARDED', 'X-FORWARDED-FOR', 'X-FORWARDED-FROM', 'CLIENT-IP', 'VIA', 'XROXY-CONNECTION', 'PROXY-CONNECTION']);
+const PROXY_HEADERS: ReadonlySet<string> = new Set(['FORWARDED', 'X-FORWARDED-FOR', 'X-FORWARDED-FROM', 'CLIENT-IP', 'VIA', 'XROXY-CONNECTION', 'PROXY-CONNECTION']);
 const STATUS_LINE = /^HTTP\/(\d+\.\d+)[ \t]+(\d{3})(?:[ \t]+(.*))?$/;
 /** compressed bodies up to this size are decoded (memory bound per direction) */
 const MAX_COMPRESSED = 1 << 20;
@@ -75,7 +75,7 @@ function decodeBody(raw: Buffer): Buffer {
   }
 }
 
-const KNOWN_09_METHODS = new Set(['GET']);
+const KNOWN_09_METHODS: ReadonlySet<string> = new Set(['GET']);
 
 /** One direction's parser. */
 class Side {

@@ -2,6 +2,7 @@
 // network, unsolicited replies, and MAC/IP conflicts that look like ARP poisoning.
 import type { ArpFlow, Flow } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { WindowState } from '../window-state.js';
 import { dstIp, srcIp } from '../entities.js';
 import { HOME_NETWORKS, ipFacts } from '../../util/ip.js';
 import { ownString } from '../../util/own-string.js';
@@ -25,14 +26,13 @@ interface ScanWindow {
 interface PendingScan { ip: string; tw: number; uids: string[]; ts: number; due: number }
 
 export class ArpDetector implements Detector {
-  readonly module = 'arp';
-  private readonly scans = new Map<string, ScanWindow>();
+  private readonly scans: WindowState<ScanWindow>;
   /** Scans waiting for their merge period to end, in due order. */
   private readonly pending = new Map<string, PendingScan>();
   private reportedAny = false;
   private clock = -Infinity;
 
-  constructor(private readonly ctx: DetectionContext) {}
+  constructor(private readonly ctx: DetectionContext) { this.scans = ctx.perWindow(); }
 
   onFlow(flow: Flow, fc: FlowContext): void {
     if (flow.starttime > this.clock) { this.clock = flow.starttime; this.flushDue(); }
@@ -48,9 +48,7 @@ export class ArpDetector implements Detector {
   private scan(f: ArpFlow, fc: FlowContext, op: string): void {
     if (!op.includes('request') || !f.dst_hw.includes(ZERO_MAC)) return;
     if (f.saddr === '0.0.0.0' || f.saddr === this.ctx.network.gatewayIp) return;
-    const key = `${fc.ip}|${fc.tw}`;
-    let w = this.scans.get(key);
-    if (!w) { w = { targets: new Map(), uids: [] }; this.scans.set(ownString(key), w); }
+    const w = this.scans.obtain(fc.ip, fc.tw, () => ({ targets: new Map(), uids: [] }));
     if (w.targets.has(f.daddr)) w.targets.delete(f.daddr);
     else if (w.targets.size >= MAX_TARGETS_PER_WINDOW) return;
     w.targets.set(ownString(f.daddr), f.starttime);
@@ -63,7 +61,8 @@ export class ArpDetector implements Detector {
     }
     if (w.targets.size < ARP_SCAN_TARGETS) return;
     const uids = w.uids;
-    this.scans.delete(key);
+    this.scans.take(fc.ip, fc.tw);
+    const key = `${fc.ip}|${fc.tw}`;
     if (!this.reportedAny) {
       this.reportedAny = true;
       this.reportScan(fc.ip, fc.tw, uids, f.starttime);
@@ -96,7 +95,7 @@ export class ArpDetector implements Detector {
   private outsideLocalNet(f: ArpFlow): void {
     const { saddr, daddr } = f;
     if (saddr.includes('0.0.0.0') || daddr.includes('0.0.0.0')) return;
-    const d = ipFacts(daddr);
+    const d = this.ctx.addresses.of(daddr);
     if (!d.valid || d.version !== 4 || d.multicast || d.linkLocal) return;
     if (HOME_NETWORKS.some((c) => c.contains(d.parsed))) return;
     // Same first octet as the sender: taken as the sender's own network (compared as numbers,
@@ -140,7 +139,6 @@ export class ArpDetector implements Detector {
 
   onTimewindowClosed(ip: string, tw: number): void {
     const key = `${ip}|${tw}`;
-    this.scans.delete(key);
     const p = this.pending.get(key);
     if (p) { this.pending.delete(key); this.reportScan(p.ip, p.tw, p.uids, p.ts); }
   }

@@ -5,12 +5,14 @@ import type { ConnFlow, Flow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import type { Entity } from '../../evidence/types.js';
-import { dstDomain, dstIp, round2, srcIp } from '../entities.js';
+import { dstDomain, dstIp, srcIp } from '../entities.js';
+import { round2 } from '../../util/py-format.js';
 import { ipFacts } from '../../util/ip.js';
 import { Budget } from '../network_discovery/budget.js';
 import { ownString } from '../../util/own-string.js';
 import { scoreBeacon, type BeaconScore } from './score.js';
 import { WindowMap } from '../../util/window-map.js';
+import { SmallMap } from '../../util/small-map.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 
 export interface BeaconSettings {
@@ -84,14 +86,13 @@ class Series {
 }
 
 interface SourceWindow {
-  pairs: Map<string, Series>;
+  pairs: SmallMap<string, Series>;
   first: number;
   last: number;
   units: number;
 }
 
 export class BeaconDetector implements Detector {
-  readonly module = 'beaconing';
   readonly settings: BeaconSettings;
   private readonly windows = new WindowMap<SourceWindow>();
   /** Destination IP -> server name learned from TLS SNI or the HTTP Host header. */
@@ -104,7 +105,7 @@ export class BeaconDetector implements Detector {
   onFlow(flow: Flow, fc: FlowContext): void {
     if (isConnLike(flow)) { this.conn(flow, fc); return; }
     if (flow.type_ === 'ssl' && flow.server_name) this.learnName(flow.daddr, flow.server_name);
-    else if (flow.type_ === 'http' && flow.host && !ipFacts(flow.host).valid) this.learnName(flow.daddr, flow.host.split(':')[0]!);
+    else if (flow.type_ === 'http' && flow.host && !this.ctx.addresses.of(flow.host).valid) this.learnName(flow.daddr, flow.host.split(':')[0]!);
   }
 
   private learnName(ip: string, name: string): void {
@@ -115,13 +116,13 @@ export class BeaconDetector implements Detector {
 
   private conn(f: ConnFlow, fc: FlowContext): void {
     let w = this.windows.get(fc.ip, fc.tw);
-    if (!w) { w = { pairs: new Map(), first: f.starttime, last: f.starttime, units: 0 }; this.windows.set(fc.ip, fc.tw, w); }
+    if (!w) { w = { pairs: new SmallMap(), first: f.starttime, last: f.starttime, units: 0 }; this.windows.set(fc.ip, fc.tw, w); }
     if (f.starttime < w.first) w.first = f.starttime;
     if (f.starttime > w.last) w.last = f.starttime;
     if (f.proto !== 'tcp' && f.proto !== 'udp') return;
     // Rejected and unanswered attempts say nothing about a working channel (RITA's issue 29).
     if (!this.settings.includeFailed && fc.interpretedState !== 'Established') return;
-    const d = ipFacts(f.daddr);
+    const d = this.ctx.addresses.of(f.daddr);
     if (!d.valid || d.multicast || d.linkLocal || d.loopback || d.reserved || d.unspecified) return;
     if (!this.settings.includePrivate && d.private) return;
     let s = w.pairs.get(f.daddr);

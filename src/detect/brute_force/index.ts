@@ -4,9 +4,10 @@
 import type { ConnFlow, Flow, NoticeFlow, SshFlow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { WindowState } from '../window-state.js';
 import { dstIp, srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
-import { pyFloat } from '../network_discovery/scan-math.js';
+import { pyFloat } from '../../util/py-format.js';
 import { ownString } from '../../util/own-string.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 
@@ -57,22 +58,23 @@ interface Campaign {
 }
 
 export class BruteForceDetector implements Detector {
-  readonly module = 'brute_force_detector';
   private readonly threshold: number;
   private readonly successBytes: number;
   /** Client software per source IP from software.log (SSH::CLIENT). */
   private readonly banners = new BoundedMap<string, string>(MAX_BANNERS);
-  /** `${ip}|${tw}` -> `${daddr}|${dport}` -> campaign */
-  private readonly campaigns = new Map<string, Map<string, Campaign>>();
+  /** Per profile and window: `${daddr}|${dport}` -> campaign. */
+  private readonly campaigns: WindowState<Map<string, Campaign>>;
   private campaignCount = 0;
-  /** `${ip}|${tw}` -> attempts Zeek counted in its SSH::Password_Guessing notice (reported once). */
-  private readonly confirmations = new Map<string, number>();
+  /** Per profile and window: attempts Zeek counted in its SSH::Password_Guessing notice (reported once). */
+  private readonly confirmations: WindowState<number>;
   /** Once ssh.log records exist, Zeek conn flows it recognised as SSH are counted from ssh.log only. */
   private sawSshLog = false;
 
   constructor(private readonly ctx: DetectionContext) {
     this.threshold = Math.max(1, Math.trunc(ctx.settings.sshAttemptThreshold) || 9);
     this.successBytes = ctx.settings.sshSuccessfulThreshold;
+    this.campaigns = ctx.perWindow((w) => { this.campaignCount -= w.size; });
+    this.confirmations = ctx.perWindow();
   }
 
   onFlow(flow: Flow, fc: FlowContext): void {
@@ -92,9 +94,7 @@ export class BruteForceDetector implements Detector {
   }
 
   private campaign(fc: FlowContext, daddr: string, dport: number): Campaign | null {
-    const wkey = `${fc.ip}|${fc.tw}`;
-    let w = this.campaigns.get(wkey);
-    if (!w) { w = new Map(); this.campaigns.set(ownString(wkey), w); }
+    const w = this.campaigns.obtain(fc.ip, fc.tw, () => new Map());
     const ckey = `${daddr}|${dport}`;
     let c = w.get(ckey);
     if (!c) {
@@ -107,7 +107,7 @@ export class BruteForceDetector implements Detector {
   }
 
   private ssh(f: SshFlow, fc: FlowContext): void {
-    if (!ipFacts(f.saddr).valid || !f.daddr) return;
+    if (!this.ctx.addresses.of(f.saddr).valid || !f.daddr) return;
     this.sawSshLog = true;
     // A successful login is not a guess; zero or unknown attempts still mean one connection tried.
     const inc = f.auth_success === true ? 0 : f.auth_attempts > 0 ? f.auth_attempts : 1;
@@ -147,7 +147,7 @@ export class BruteForceDetector implements Detector {
     const fromSoftware = this.banners.get(fc.ip);
     const banner: Banner | null = fromSoftware ? { text: fromSoftware, source: 'software.log' }
       : c.client ? { text: c.client, source: 'ssh.log' } : null;
-    const confirmed = this.confirmations.get(`${fc.ip}|${fc.tw}`);
+    const confirmed = this.confirmations.get(fc.ip, fc.tw);
     const conf = bruteForceConfidence(attempts, this.threshold, banner, confirmed ?? 0);
     const service = c.dport ? this.ctx.ports.name(c.dport, 'tcp') : undefined;
     const destination = c.dport ? `${c.daddr} on ${service ? `${service} ` : ''}${c.dport}/tcp` : c.daddr;
@@ -157,7 +157,7 @@ export class BruteForceDetector implements Detector {
     text += ` Confidence: ${pyFloat(conf)}. by Slips`;
     this.ctx.emit({
       evidence_type: 'PASSWORD_GUESSING', description: text,
-      attacker: srcIp(fc.ip), victim: ipFacts(c.daddr).valid ? dstIp(c.daddr) : null,
+      attacker: srcIp(fc.ip), victim: this.ctx.addresses.of(c.daddr).valid ? dstIp(c.daddr) : null,
       threat_level: 'medium', confidence: conf,
       uid: [...c.uids], timestamp: c.lastTs, timewindow: fc.tw, proto: 'tcp', dst_port: c.dport || null,
     });
@@ -165,10 +165,9 @@ export class BruteForceDetector implements Detector {
 
   /** Zeek's own SSH::Password_Guessing notice: reported once per profile and window, and raises later confidence. */
   private notice(f: NoticeFlow, fc: FlowContext): void {
-    const key = `${fc.ip}|${fc.tw}`;
-    if (this.confirmations.has(key)) return;
+    if (this.confirmations.get(fc.ip, fc.tw) !== undefined) return;
     const m = /seen in (\d+) connections/.exec(f.msg);
-    this.confirmations.set(ownString(key), m ? Number(m[1]) : 0);
+    this.confirmations.set(fc.ip, fc.tw, m ? Number(m[1]) : 0);
     // Zeek's message ends with a full stop; the original adds its own after it.
     const msg = f.msg.endsWith('.') ? f.msg.slice(0, -1) : f.msg;
     this.ctx.emit({
@@ -178,12 +177,5 @@ export class BruteForceDetector implements Detector {
       threat_level: 'medium', confidence: 1,
       uid: f.uid ? [f.uid] : [], timestamp: f.starttime, timewindow: fc.tw, proto: 'tcp',
     });
-  }
-
-  onTimewindowClosed(ip: string, tw: number): void {
-    const key = `${ip}|${tw}`;
-    const w = this.campaigns.get(key);
-    if (w) { this.campaignCount -= w.size; this.campaigns.delete(key); }
-    this.confirmations.delete(key);
   }
 }

@@ -2,12 +2,12 @@
 // profile and time window, the local network, DNS resolutions, MAC history (spec detections §2.1).
 import type { ConnFlow, Flow } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
-import { ipFacts, isIgnoredIp, type IpFacts } from '../../util/ip.js';
+import { isIgnoredIp, type IpFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
-import { orgOfDomain, orgOfIp } from '../../enrich/orgs.js';
 import { WindowMap } from '../../util/window-map.js';
-import { whitelistView } from '../../whitelist/registry.js';
-import { BoundedSet, pyFloat, pyList, Scheduler, sharedState, type FlowAlertsShared } from './shared.js';
+import { pyFloat, pyList } from '../../util/py-format.js';
+import { Scheduler } from '../../util/scheduler.js';
+import { BoundedSet } from '../../util/bounded-map.js';
 
 const REJ_THRESHOLD = 5;
 const TELNET_THRESHOLD = 4;
@@ -28,12 +28,12 @@ interface Upload { bytes: number; lastTs: number; uid0: string; more: string[] |
 const uploadUids = (u: Upload): string[] => (u.more ? [u.uid0, ...u.more] : [u.uid0]);
 interface PortsToDst { ports: Map<number, string>; reported: number }
 
-/** Per profile and time window state, released when the window closes. */
+/** Per profile and time window state, released when the window closes; each collection made on first use. */
 interface WindowState {
-  reconnections: Map<string, Counter>;
-  uploads: Map<string, Upload>;
-  ports: Map<string, PortsToDst>;
-  withoutDns: Set<string>;
+  reconnections: Map<string, Counter> | null;
+  uploads: Map<string, Upload> | null;
+  ports: Map<string, PortsToDst> | null;
+  withoutDns: Set<string> | null;
   /** Set when the window closed: a pending check then looks the window up again. */
   closed: boolean;
 }
@@ -51,21 +51,19 @@ const plainV4 = (x: IpFacts, ip: string): boolean => x.version === 4 && !x.unspe
   && !x.loopback && !x.multicast;
 
 export class ConnContextChecks implements Detector {
-  readonly module = 'flow_alerts';
   private readonly windows = new WindowMap<WindowState>();
-  private readonly shared: FlowAlertsShared;
   private readonly pendingDns = new Scheduler<PendingWithoutDns>();
   /** Connections that came due before any DNS record was seen: held until one is (or dropped at the end). */
   private held: PendingWithoutDns[] = [];
   private dnsSeen = false;
   private readonly macChecked = new BoundedSet<string>(100_000);
 
-  constructor(private readonly ctx: DetectionContext) { this.shared = sharedState(ctx); }
+  constructor(private readonly ctx: DetectionContext) {}
 
   private window(ip: string, tw: number): WindowState {
     let w = this.windows.get(ip, tw);
     if (!w) {
-      w = { reconnections: new Map(), uploads: new Map(), ports: new Map(), withoutDns: new Set(), closed: false };
+      w = { reconnections: null, uploads: null, ports: null, withoutDns: null, closed: false };
       this.windows.set(ip, tw, w);
     }
     return w;
@@ -74,7 +72,6 @@ export class ConnContextChecks implements Detector {
   private readonly checkPending = (p: PendingWithoutDns): void => this.checkWithoutDns(p);
 
   onFlow(flow: Flow, fc: FlowContext): void {
-    this.shared.observe(flow);
     this.pendingDns.runDue(flow.starttime, this.checkPending);
     if (flow.type_ === 'dns') {
       if (!this.dnsSeen) { this.dnsSeen = true; const h = this.held; this.held = []; for (const p of h) this.checkWithoutDns(p); }
@@ -101,11 +98,12 @@ export class ConnContextChecks implements Detector {
 
   private countReconnection(f: ConnFlow, fc: FlowContext, key: string, threshold: number, text: (n: number) => string): void {
     const w = this.window(fc.ip, fc.tw);
-    let c = w.reconnections.get(key);
+    const counters = w.reconnections ??= new Map();
+    let c = counters.get(key);
     if (!c) {
-      if (w.reconnections.size >= MAX_KEYS_PER_WINDOW) return;
+      if (counters.size >= MAX_KEYS_PER_WINDOW) return;
       c = { n: 0, uids: [] };
-      w.reconnections.set(key, c);
+      counters.set(key, c);
     }
     c.n++;
     pushUid(c.uids, f.uid);
@@ -124,7 +122,7 @@ export class ConnContextChecks implements Detector {
     if (!net) return;
     const proto = f.proto.toLowerCase();
     if (f.dport === 53 && proto === 'udp') return;
-    const s = ipFacts(f.saddr), d = ipFacts(f.daddr);
+    const s = this.ctx.addresses.of(f.saddr), d = this.ctx.addresses.of(f.daddr);
     if (!plainV4(s, f.saddr) || !plainV4(d, f.daddr)) return;
     if (!((s.private && d.private) || (!s.private && d.private))) return;
     const PROTO = proto.toUpperCase();
@@ -155,7 +153,7 @@ export class ConnContextChecks implements Detector {
     if (f.dport === 53 || f.dport === 853 || f.dport === 5353) return;
     if (isIgnoredIp(f.daddr) || isSubnetBroadcast(f.saddr, f.daddr)) return;
     const w = this.window(fc.ip, fc.tw);
-    if (w.withoutDns.has(f.daddr)) return;
+    if (w.withoutDns?.has(f.daddr)) return;
     if (this.pendingDns.size >= MAX_PENDING) this.pendingDns.runOldest(this.checkPending);
     this.pendingDns.push(f.starttime + DNS_GRACE, { f, tw: fc.tw, w });
   }
@@ -164,17 +162,18 @@ export class ConnContextChecks implements Detector {
     if (!this.dnsSeen) { if (this.held.length < MAX_PENDING) this.held.push(p); return; }
     const f = p.f;
     const w = p.w.closed ? this.windows.get(f.saddr, p.tw) : p.w;
-    if (!w || w.withoutDns.has(f.daddr)) return;
+    if (!w || w.withoutDns?.has(f.daddr)) return;
     const net = this.ctx.network;
     // Pure checks, cheapest and most often deciding first.
-    if (net.dhcpServers.has(f.daddr) || this.shared.dohServers.has(f.daddr)) return;
+    if (net.dhcpServers.has(f.daddr) || this.ctx.facts.dohServers.has(f.daddr)) return;
     const r = this.ctx.dns.ofIp(f.daddr);
     if (r && r.ts >= f.starttime - RESOLUTION_MAX_AGE) return;
-    if (net.isClientIp(f.daddr) || orgOfIp(f.daddr)) return;
+    if (net.isClientIp(f.daddr) || this.ctx.reference.orgs.ofIp(f.daddr)) return;
     const sni = this.ctx.facts.lastSni(f.daddr);
-    if (sni && (orgOfDomain(sni) || whitelistView(this.ctx.settings)?.isTopDomain(sni))) return;
-    if (w.withoutDns.size >= MAX_KEYS_PER_WINDOW) return;
-    w.withoutDns.add(f.daddr);
+    if (sni && (this.ctx.reference.orgs.ofDomain(sni) || this.ctx.whitelist.isTopDomain(sni))) return;
+    const reported = w.withoutDns ??= new Set();
+    if (reported.size >= MAX_KEYS_PER_WINDOW) return;
+    reported.add(f.daddr);
     this.ctx.emit({
       evidence_type: 'CONNECTION_WITHOUT_DNS',
       description: `A connection without DNS resolution to Destination IP: ${f.daddr}`,
@@ -188,11 +187,12 @@ export class ConnContextChecks implements Detector {
     if (f.proto !== 'tcp' || fc.interpretedState !== 'Established') return;
     if (f.appproto || this.ctx.ports.isKnown(f.dport, 'tcp')) return;
     const w = this.window(fc.ip, fc.tw);
-    let d = w.ports.get(f.daddr);
+    const dsts = w.ports ??= new Map();
+    let d = dsts.get(f.daddr);
     if (!d) {
-      if (w.ports.size >= MAX_KEYS_PER_WINDOW) return;
+      if (dsts.size >= MAX_KEYS_PER_WINDOW) return;
       d = { ports: new Map(), reported: 0 };
-      w.ports.set(f.daddr, d);
+      dsts.set(f.daddr, d);
     }
     if (!d.ports.has(f.dport) && d.ports.size < MAX_PORTS_PER_DST) d.ports.set(f.dport, f.uid);
     if (d.ports.size <= 1 || d.ports.size <= d.reported) return;
@@ -209,7 +209,7 @@ export class ConnContextChecks implements Detector {
   // DATA_UPLOAD -----------------------------------------------------------------------------
   private uploadIgnored(f: { daddr: string; sbytes: number }): boolean {
     if (!f.daddr || !f.sbytes || f.daddr === this.ctx.network.gatewayIp) return true;
-    const d = ipFacts(f.daddr);
+    const d = this.ctx.addresses.of(f.daddr);
     return d.multicast || d.linkLocal || d.reserved;
   }
 
@@ -225,11 +225,12 @@ export class ConnContextChecks implements Detector {
     if (this.uploadIgnored(f)) return;
     if (f.sbytes / 1e6 >= SINGLE_FLOW_UPLOAD_MB) this.emitUpload(f.saddr, f.daddr, f.sbytes, [f.uid], f.starttime);
     const w = this.window(fc.ip, fc.tw);
-    let u = w.uploads.get(f.daddr);
+    const uploads = w.uploads ??= new Map();
+    let u = uploads.get(f.daddr);
     if (!u) {
-      if (w.uploads.size >= MAX_KEYS_PER_WINDOW) return;
+      if (uploads.size >= MAX_KEYS_PER_WINDOW) return;
       u = { bytes: f.sbytes, lastTs: f.starttime, uid0: f.uid, more: null };
-      w.uploads.set(f.daddr, u);
+      uploads.set(f.daddr, u);
       return;
     }
     u.bytes += f.sbytes;
@@ -241,12 +242,12 @@ export class ConnContextChecks implements Detector {
   // DEVICE_CHANGING_IP ----------------------------------------------------------------------
   private deviceChangingIp(f: ConnFlow): void {
     if (f.type_ !== 'conn' || !f.smac || f.smac === this.ctx.network.gatewayMac) return;
-    const s = ipFacts(f.saddr);
+    const s = this.ctx.addresses.of(f.saddr);
     if (s.version !== 4 || !s.private || s.unspecified || s.linkLocal || f.saddr === '255.255.255.255') return;
     if (this.macChecked.has(f.saddr)) return;
     this.macChecked.add(f.saddr);
     const first = this.ctx.network.ipsOfMac(f.smac).find((ip) => {
-      const x = ipFacts(ip);
+      const x = this.ctx.addresses.of(ip);
       return x.version === 4 && !x.unspecified && !x.linkLocal && !x.multicast && ip !== '255.255.255.255';
     });
     if (!first || first === f.saddr) return;
@@ -262,7 +263,7 @@ export class ConnContextChecks implements Detector {
     const w = this.windows.take(ip, tw);
     if (!w) return;
     const threshold = this.ctx.settings.dataExfiltrationThresholdMB;
-    for (const [daddr, u] of w.uploads) {
+    for (const [daddr, u] of w.uploads ?? []) {
       if (u.bytes / 1e6 >= threshold) this.emitUpload(ip, daddr, u.bytes, uploadUids(u), u.lastTs, tw);
     }
     w.closed = true;

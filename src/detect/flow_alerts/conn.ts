@@ -3,9 +3,10 @@ import type { ConnFlow, Flow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { ipFacts } from '../../util/ip.js';
-import { dstIp, round2, srcIp } from '../entities.js';
+import { dstIp, srcIp } from '../entities.js';
+import { round2 } from '../../util/py-format.js';
 import { isOrgPort } from './org-ports.js';
-import { sharedState, type FlowAlertsShared } from './shared.js';
+
 
 /** UDP destination ports above this, to many peers, look like P2P rather than an unknown service. */
 const P2P_PORT_FLOOR = 30000;
@@ -14,18 +15,15 @@ const P2P_PEER_FLOWS = 6;
 const P2P_TRACKED_PEERS = 10_000;
 
 export class ConnChecks implements Detector {
-  readonly module = 'flow_alerts';
   /** UDP high-port flows per destination, for the P2P exception of UNKNOWN_PORT. */
   private readonly p2pPeers = new Map<string, number>();
   /** FTP data-channel ports announced in ftp.log. */
   private readonly ftpPorts = new Set<number>();
 
-  private readonly shared: FlowAlertsShared;
 
-  constructor(private readonly ctx: DetectionContext) { this.shared = sharedState(ctx); }
+  constructor(private readonly ctx: DetectionContext) {}
 
   onFlow(flow: Flow, fc: FlowContext): void {
-    this.shared.observe(flow);
     if (flow.type_ === 'ftp') { if (flow.used_port !== null && this.ftpPorts.size < 65536) this.ftpPorts.add(flow.used_port); return; }
     if (!isConnLike(flow)) return;
     this.longConnection(flow);
@@ -37,7 +35,7 @@ export class ConnChecks implements Detector {
   private longConnection(f: ConnFlow): void {
     const threshold = this.ctx.settings.longConnectionThreshold;
     if (!(f.dur > threshold)) return;
-    if (ipFacts(f.saddr).multicast || ipFacts(f.daddr).multicast) return;
+    if (this.ctx.addresses.of(f.saddr).multicast || this.ctx.addresses.of(f.daddr).multicast) return;
     this.ctx.emit({
       evidence_type: 'LONG_CONNECTION',
       description: `Long Connection. Connection from ${f.saddr} to destination address: ${f.daddr} took ${Math.trunc(f.dur / 60)} mins`,
@@ -62,10 +60,10 @@ export class ConnChecks implements Detector {
     if (!proto || proto.includes('icmp')) return;
     // Both pure: the cheap port lookup first (isScanner builds a key).
     if (this.ctx.ports.isKnown(f.dport, proto)) return;
-    if (this.ctx.isScanner(f.saddr, fc.tw)) return;
+    if (this.ctx.scanMarks.isScanner(f.saddr, fc.tw)) return;
     if (this.ftpPorts.has(f.dport)) return;
     if (this.isP2P(f)) return;
-    if (isOrgPort(f, this.ctx.dns, (ip) => this.ctx.facts.lastSni(ip))) return;
+    if (isOrgPort(f, this.ctx.dns, (ip) => this.ctx.facts.lastSni(ip), this.ctx.reference)) return;
     this.ctx.emit({
       evidence_type: 'UNKNOWN_PORT',
       description: `Connection to unknown destination port ${f.dport}/${proto.toUpperCase()} destination IP ${f.daddr}.`,
@@ -82,7 +80,7 @@ export class ConnChecks implements Detector {
   private port0(f: ConnFlow): void {
     const proto = f.proto.toLowerCase();
     if (proto === 'igmp' || proto.includes('icmp') || proto === 'arp' || !proto) return;
-    if (ipFacts(f.daddr).multicast) return;
+    if (this.ctx.addresses.of(f.daddr).multicast) return;
     if (f.sport !== 0 && f.dport !== 0) return;
     this.ctx.emit({
       evidence_type: 'PORT_0_CONNECTION',
@@ -94,7 +92,7 @@ export class ConnChecks implements Detector {
   }
 
   private privateIp(f: ConnFlow): void {
-    if (!ipFacts(f.saddr).private || !ipFacts(f.daddr).private) return;
+    if (!this.ctx.addresses.of(f.saddr).private || !this.ctx.addresses.of(f.daddr).private) return;
     const proto = f.proto.toLowerCase();
     if (proto === 'udp') {
       if (f.dport === 53) return;

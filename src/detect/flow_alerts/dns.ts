@@ -4,11 +4,13 @@
 import type { DnsFlow, Flow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { WindowState } from '../window-state.js';
 import { ipFacts, type IpFacts } from '../../util/ip.js';
-import { dstDomain, dstIp, round2, srcIp } from '../entities.js';
-import { whitelistView } from '../../whitelist/registry.js';
-import { BoundedPairMap, Scheduler, pyFloat } from './shared.js';
-import { domainAgeHandleFor } from '../../enrich/domain-age.js';
+import { dstDomain, dstIp, srcIp } from '../entities.js';
+import { pyFloat, pyRound2, round2 } from '../../util/py-format.js';
+import { Scheduler } from '../../util/scheduler.js';
+import { BoundedPairMap } from '../../util/bounded-pair-map.js';
+import type { DomainAgeSource } from '../../enrich/domain-age.js';
 
 /** Minutes after a DNS answer at which Slips looks for a connection to it (the last check decides). */
 const DNS_WAITS = [600, 1200, 1800];
@@ -21,15 +23,6 @@ const MAX_PENDING = 100_000;
 const MAX_CONTACTS = 1_000_000;
 const MAX_PER_WINDOW = 10_000;
 
-/** Where a domain's age comes from (src/enrich/domain-age.ts); none is configured by default. */
-export interface DomainAgeSource {
-  /** Age in days at traffic time `now`, or undefined when not known (yet). */
-  ageDays(domain: string, now: number): number | undefined;
-  /** Asynchronous sources: keep a flow whose domain's age is being looked up. */
-  remember?(domain: string, flow: DnsFlow): void;
-  /** Asynchronous sources: the kept flows (from `since` on) whose age arrived, with that age at their time. */
-  takeArrived?(since: number, report: (flow: DnsFlow, ageDays: number) => void): void;
-}
 
 interface PendingDns { f: DnsFlow; ips: string[]; twStart: number; check: number }
 interface ArpaState { ts: number[]; queries: string[]; uids: string[] }
@@ -49,23 +42,24 @@ export function shannonEntropy(s: string): number {
 const plainV4 = (x: IpFacts, ip: string): boolean => x.version === 4 && !x.unspecified && ip !== '255.255.255.255'
   && !x.loopback && !x.multicast;
 
-/** Python's `str(round(x, 2))`. */
-const round2Text = (x: number): string => pyFloat(round2(x));
 
 export class DnsChecks implements Detector {
-  readonly module = 'flow_alerts';
   /** (saddr, daddr) -> end time of the latest connection between them. */
-  private readonly contacts = new BoundedPairMap<number>(MAX_CONTACTS);
+  // A query is checked against contacts since the start of its window, up to the last re-check:
+  // a generation lasting that long keeps every contact that can still matter (and no older ones).
+  private readonly contacts: BoundedPairMap<number>;
   private readonly pending = new Scheduler<PendingDns>();
-  private readonly nxdomains = new Map<string, { queries: Set<string>; uids: string[] }>();
+  private readonly nxdomains: WindowState<{ queries: Set<string>; uids: string[] }>;
   private readonly arpa = new Map<string, ArpaState>();
   /** A source of domain ages (whois); YOUNG_DOMAIN is skipped without one. */
   domainAges: DomainAgeSource | null = null;
   /** The run's configured source, filled by a setup step after the detectors are built. */
-  private readonly configuredAges: { source: DomainAgeSource | null };
   private readonly reportArrived = (f: DnsFlow, age: number): void => { this.reportYoung(f, age); };
 
-  constructor(private readonly ctx: DetectionContext) { this.configuredAges = domainAgeHandleFor(ctx.settings); }
+  constructor(private readonly ctx: DetectionContext) {
+    this.contacts = new BoundedPairMap<number>(MAX_CONTACTS, ctx.settings.width + DNS_WAITS[DNS_WAITS.length - 1]! + 60);
+    this.nxdomains = ctx.perWindow();
+  }
 
   private clock = -Infinity;
 
@@ -74,6 +68,7 @@ export class DnsChecks implements Detector {
     this.pending.runDue(flow.starttime, (p) => this.recheck(p));
     if (isConnLike(flow)) {
       const end = Math.max(flow.endtime, flow.starttime);
+      this.contacts.age(flow.starttime);
       this.contacts.raise(flow.saddr, flow.daddr, end);
       return;
     }
@@ -101,7 +96,7 @@ export class DnsChecks implements Detector {
     // Distinct, in first-seen order (a short list: includes() instead of a Set and its copy).
     const ips: string[] = [];
     for (const a of f.answers) {
-      if (ipFacts(a).valid) { if (!ips.includes(a)) ips.push(a); }
+      if (this.ctx.addresses.of(a).valid) { if (!ips.includes(a)) ips.push(a); }
       else { const r = this.ctx.dns.ofDomain(a); if (r) for (const ip of r.ips) if (!ips.includes(ip)) ips.push(ip); }
     }
     const r = this.ctx.dns.ofDomain(f.query);
@@ -122,7 +117,7 @@ export class DnsChecks implements Detector {
     const since = p.twStart;
     for (const ip of p.ips) if (this.contactedIp(saddr, ip, since)) return true;
     for (const a of p.f.answers) {
-      if (ipFacts(a).valid) { if (this.contactedIp(saddr, a, since)) return true; }
+      if (this.ctx.addresses.of(a).valid) { if (this.contactedIp(saddr, a, since)) return true; }
       else { const r = this.ctx.dns.ofDomain(a); if (r) for (const ip of r.ips) if (this.contactedIp(saddr, ip, since)) return true; }
     }
     const r = this.ctx.dns.ofDomain(p.f.query);
@@ -156,13 +151,13 @@ export class DnsChecks implements Detector {
 
   // HIGH_ENTROPY_DNS_ANSWER -------------------------------------------------------------------
   private highEntropy(f: DnsFlow): void {
-    if (ipFacts(f.saddr).multicast) return;
+    if (this.ctx.addresses.of(f.saddr).multicast) return;
     const threshold = this.ctx.settings.entropyThreshold;
     for (const answer of f.answers) {
       if (!answer.includes('TXT')) continue;
       const h = shannonEntropy(answer);
       if (h < threshold) continue;
-      const description = `A DNS TXT answer with high entropy. query: ${f.query} answer: "${answer}" entropy: ${round2Text(h)} `;
+      const description = `A DNS TXT answer with high entropy. query: ${f.query} answer: "${answer}" entropy: ${pyRound2(h)} `;
       const base = { evidence_type: 'HIGH_ENTROPY_DNS_ANSWER' as const, description, confidence: 0.6, uid: [f.uid],
         timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport };
       const dst = this.ctx.emit({ ...base, attacker: dstIp(f.daddr), profile: f.daddr, threat_level: 'medium' });
@@ -175,7 +170,7 @@ export class DnsChecks implements Detector {
     const q = f.query;
     if (!q || q === 'localhost' || q.endsWith('.local') || q.endsWith('.arpa')) return;
     for (const answer of f.answers) {
-      if (!ipFacts(answer).private) continue;
+      if (!this.ctx.addresses.of(answer).private) continue;
       this.ctx.emit({
         evidence_type: 'INVALID_DNS_RESOLUTION',
         description: `Invalid DNS answer. The DNS query ${q} was resolved to the private IP: ${answer}`,
@@ -189,11 +184,9 @@ export class DnsChecks implements Detector {
   private dga(f: DnsFlow, fc: FlowContext): void {
     const q = f.query;
     if (!f.rcode_name.includes('NXDOMAIN') || !q || q.endsWith('.arpa') || q.endsWith('.local')) return;
-    const wl = whitelistView(this.ctx.settings);
+    const wl = this.ctx.whitelist;
     if (wl && (wl.isDomainWhitelisted(q, 'dst', 'alerts') || wl.isTopDomain(q))) return;
-    const key = `${fc.ip}|${fc.tw}`;
-    let s = this.nxdomains.get(key);
-    if (!s) { s = { queries: new Set(), uids: [] }; this.nxdomains.set(key, s); }
+    const s = this.nxdomains.obtain(fc.ip, fc.tw, () => ({ queries: new Set(), uids: [] }));
     if (s.queries.has(q) || s.queries.size >= MAX_PER_WINDOW) return;
     s.queries.add(q);
     s.uids.push(f.uid);
@@ -205,7 +198,7 @@ export class DnsChecks implements Detector {
       attacker: srcIp(f.saddr), threat_level: 'high', confidence: round2(Math.min(1, n / 100)),
       uid: s.uids, timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport,
     });
-    this.nxdomains.set(key, { queries: new Set(), uids: [] });
+    this.nxdomains.set(fc.ip, fc.tw, { queries: new Set(), uids: [] });
   }
 
   // DNS_ARPA_SCAN -----------------------------------------------------------------------------
@@ -235,7 +228,7 @@ export class DnsChecks implements Detector {
   private differentLocalnet(f: DnsFlow): void {
     const net = this.ctx.network.localNetwork;
     if (!net || f.dport !== 53 || (f.proto && f.proto !== 'udp')) return;
-    const s = ipFacts(f.saddr), d = ipFacts(f.daddr);
+    const s = this.ctx.addresses.of(f.saddr), d = this.ctx.addresses.of(f.daddr);
     if (!plainV4(s, f.saddr) || !plainV4(d, f.daddr)) return;
     if (!((s.private && d.private) || (!s.private && d.private))) return;
     if (this.ctx.network.dnsServers.has(f.saddr)) return;
@@ -251,7 +244,7 @@ export class DnsChecks implements Detector {
 
   // YOUNG_DOMAIN ------------------------------------------------------------------------------
   private youngDomain(f: DnsFlow): void {
-    const ages = this.domainAges ?? this.configuredAges.source;
+    const ages = this.domainAges ?? this.ctx.domainAges;
     if (!ages) return;
     // Ages looked up in the background for earlier queries: reported with those queries' own times
     // while their windows are still open.
@@ -271,20 +264,19 @@ export class DnsChecks implements Detector {
       timestamp: f.starttime, proto: f.proto, src_port: f.sport, dst_port: f.dport };
     const ids: string[] = [];
     for (const a of f.answers) {
-      if (!ipFacts(a).valid) continue;
+      if (!this.ctx.addresses.of(a).valid) continue;
       ids.push(this.ctx.emit({ ...base, attacker: dstIp(a), victim: srcIp(f.saddr), profile: a, threat_level: 'low' }));
     }
     this.ctx.emit({ ...base, attacker: srcIp(f.saddr), victim: dstDomain(q), threat_level: 'info', rel_id: ids });
   }
 
-  onTimewindowClosed(ip: string, tw: number): void {
-    this.nxdomains.delete(`${ip}|${tw}`);
+  onTimewindowClosed(ip: string): void {
     const a = this.arpa.get(ip);
     if (a && (!a.ts.length || a.ts[a.ts.length - 1]! < this.clock - ARPA_SECONDS)) this.arpa.delete(ip);
   }
 
   onEnd(): void {
-    (this.domainAges ?? this.configuredAges.source)?.takeArrived?.(this.clock - this.ctx.settings.width, this.reportArrived);
+    (this.domainAges ?? this.ctx.domainAges)?.takeArrived?.(this.clock - this.ctx.settings.width, this.reportArrived);
     this.pending.runAll((p) => this.recheck(p, true));
   }
 }

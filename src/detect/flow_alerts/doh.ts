@@ -3,7 +3,7 @@
 // CleanBrowsing, Mullvad, DNS.SB, Control D, Mozilla's TRR partners). A TLS connection is DoH when
 // Zeek's `is_DoH` (Slips' Zeek script) says so, when its SNI is one of these names, or when it goes
 // to one of these addresses on 443/tcp.
-export const DOH_HOSTNAMES = new Set([
+export const DOH_HOSTNAMES: ReadonlySet<string> = new Set([
   'dns.google', 'dns.google.com', 'dns64.dns.google', 'cloudflare-dns.com', 'mozilla.cloudflare-dns.com',
   'one.one.one.one', '1dot1dot1dot1.cloudflare-dns.com', 'security.cloudflare-dns.com', 'family.cloudflare-dns.com',
   'chrome.cloudflare-dns.com', 'dns.quad9.net', 'dns9.quad9.net', 'dns10.quad9.net', 'dns11.quad9.net',
@@ -14,7 +14,7 @@ export const DOH_HOSTNAMES = new Set([
   'odvr.nic.cz', 'doh.ffmuc.net', 'dns.twnic.tw', 'public.dns.iij.jp', 'dns.alidns.com', 'doh.pub', 'dns.brahma.world',
 ]);
 
-export const DOH_IPS = new Set([
+export const DOH_IPS: ReadonlySet<string> = new Set([
   '8.8.8.8', '8.8.4.4', '2001:4860:4860::8888', '2001:4860:4860::8844',
   '1.1.1.1', '1.0.0.1', '1.1.1.2', '1.0.0.2', '1.1.1.3', '1.0.0.3', '2606:4700:4700::1111', '2606:4700:4700::1001',
   '9.9.9.9', '149.112.112.112', '9.9.9.10', '149.112.112.10', '9.9.9.11', '149.112.112.11', '2620:fe::fe', '2620:fe::9',

@@ -5,7 +5,7 @@ import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
 import { ipFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
-import { sharedState, type ConnSummary, type FlowAlertsShared } from './shared.js';
+import type { ConnSummary } from '../../profiler/connections.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 
 const SMTP_BRUTEFORCE_LOGINS = 3;
@@ -14,20 +14,17 @@ const SMTP_BRUTEFORCE_SECONDS = 10;
 interface SoftwareVersion { version: string; uid: string }
 
 export class MiscLogChecks implements Detector {
-  readonly module = 'flow_alerts';
-  private readonly shared: FlowAlertsShared;
   private readonly smtpLogins = new BoundedMap<string, number[]>(100_000);
   /** Profile IP + software type -> the first version seen. */
   private readonly sshVersions = new BoundedMap<string, SoftwareVersion>(200_000);
   private readonly sshWaiting = new BoundedMap<string, SshFlow>(50_000);
 
-  constructor(private readonly ctx: DetectionContext) { this.shared = sharedState(ctx); }
+  constructor(private readonly ctx: DetectionContext) {}
 
   onFlow(flow: Flow, fc: FlowContext): void {
-    this.shared.observe(flow);
     if (isConnLike(flow)) {
       const w = this.sshWaiting.get(flow.uid);
-      if (w) { this.sshWaiting.delete(flow.uid); this.sshWithConn(w, this.shared.connByUid.get(flow.uid)!); }
+      if (w) { this.sshWaiting.delete(flow.uid); this.sshWithConn(w, this.ctx.connections.get(flow.uid)!); }
       return;
     }
     switch (flow.type_) {
@@ -43,7 +40,7 @@ export class MiscLogChecks implements Detector {
 
   // SSH_SUCCESSFUL -------------------------------------------------------------------------------
   private ssh(f: SshFlow): void {
-    const conn = this.shared.connByUid.get(f.uid);
+    const conn = this.ctx.connections.get(f.uid);
     if (conn) { this.sshWithConn(f, conn); return; }
     // The conn.log record normally comes first (it starts earlier); otherwise it is awaited (bounded).
     this.sshWaiting.set(f.uid, f);
@@ -115,12 +112,12 @@ export class MiscLogChecks implements Detector {
       ...(f.scanned_port !== null ? { dst_port: f.scanned_port } : {}) };
     if (f.note.includes('Port_Scan')) {
       const m = /ports of host (\S+) in/.exec(f.msg);
-      const victim = m && ipFacts(m[1]!).valid ? dstIp(m[1]!) : f.dst && ipFacts(f.dst).valid ? dstIp(f.dst) : null;
-      this.ctx.markScanner(f.saddr, fc.tw);
+      const victim = m && this.ctx.addresses.of(m[1]!).valid ? dstIp(m[1]!) : f.dst && this.ctx.addresses.of(f.dst).valid ? dstIp(f.dst) : null;
+      this.ctx.scanMarks.mark(f.saddr, fc.tw);
       this.ctx.emit({ ...base, evidence_type: 'VERTICAL_PORT_SCAN', description: `vertical port scan by Zeek engine. ${f.msg}`,
         attacker: srcIp(f.saddr), victim });
     } else if (f.note.includes('Address_Scan')) {
-      this.ctx.markScanner(f.saddr, fc.tw);
+      this.ctx.scanMarks.mark(f.saddr, fc.tw);
       this.ctx.emit({ ...base, evidence_type: 'HORIZONTAL_PORT_SCAN', description: `horizontal port scan by Zeek engine. ${f.msg}`,
         attacker: srcIp(fc.ip) });
     }
@@ -128,7 +125,7 @@ export class MiscLogChecks implements Detector {
 
   // LOGIN --------------------------------------------------------------------------------------
   private login(f: LoginFlow): void {
-    if (!ipFacts(f.daddr).valid) return;
+    if (!this.ctx.addresses.of(f.daddr).valid) return;
     const status = f.success ? 'successful' : f.confused ? 'confused' : 'failed';
     const proto = f.proto || 'login';
     const userPart = f.user ? ` for user ${f.user}` : '';

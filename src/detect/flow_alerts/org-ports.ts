@@ -4,8 +4,8 @@
 // and WebRTC STUN, Microsoft Teams and Zoom media ports, Spotify, Viber); not the original's file.
 import type { ConnFlow } from '../../flows/types.js';
 import type { DnsResolutions } from '../../profiler/dns-cache.js';
-import { isOrgName, orgOfDomain, orgOfIp } from '../../enrich/orgs.js';
-import { macVendor } from '../../enrich/mac-vendor.js';
+import { isOrgName } from '../../enrich/orgs.js';
+import type { ReferenceData } from '../../enrich/reference.js';
 
 interface OrgPorts { org: string; proto: 'tcp' | 'udp'; from: number; to: number }
 
@@ -40,18 +40,18 @@ const domainOfOther = (domain: string, org: string): boolean =>
  * organisation: its address, a domain resolved to the address or presented by it (SNI), or the
  * vendor of one of the MACs.
  */
-export function isOrgPort(f: ConnFlow, dns: DnsResolutions, sniOf: (ip: string) => string | undefined): boolean {
+export function isOrgPort(f: ConnFlow, dns: DnsResolutions, sniOf: (ip: string) => string | undefined, ref: ReferenceData): boolean {
   const proto = f.proto.toLowerCase();
   const orgs = ORG_PORTS.filter((p) => p.proto === proto && f.dport >= p.from && f.dport <= p.to).map((p) => p.org);
   if (!orgs.length) return false;
   const domains = [...(dns.ofIp(f.daddr)?.domains ?? [])];
   const sni = sniOf(f.daddr);
   if (sni) domains.push(sni);
-  const ipOrg = orgOfIp(f.daddr);
-  const vendors = [f.smac, f.dmac].filter(Boolean).map((m) => (macVendor(m) ?? '').toLowerCase());
+  const ipOrg = ref.orgs.ofIp(f.daddr);
+  const vendors = [f.smac, f.dmac].filter(Boolean).map((m) => (ref.macs.vendor(m) ?? '').toLowerCase());
   for (const org of orgs) {
     if (isOrgName(org)) {
-      if (ipOrg === org || domains.some((d) => orgOfDomain(d) === org)) return true;
+      if (ipOrg === org || domains.some((d) => ref.orgs.ofDomain(d) === org)) return true;
     } else if (domains.some((d) => domainOfOther(d.toLowerCase(), org))) return true;
     if (vendors.some((v) => v.includes(org))) return true;
   }

@@ -3,7 +3,7 @@
 // minutes before or after it (spec detections §2.3.7, §6.10). The wait is in traffic time: the
 // decision is taken when the traffic clock passes the flow's time plus five minutes, or at the end.
 import type { ConnFlow } from '../../flows/types.js';
-import { Scheduler } from './shared.js';
+import { Scheduler } from '../../util/scheduler.js';
 import { ownString } from '../../util/own-string.js';
 
 const WINDOW = 300;

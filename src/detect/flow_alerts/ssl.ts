@@ -4,10 +4,13 @@
 import type { ConnFlow, Flow, NoticeFlow, SslFlow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { OncePerWindow } from '../window-state.js';
 import { getDomain } from 'tldts';
 import { dstDomain, dstIp, srcIp } from '../entities.js';
-import { ORG_NAMES, orgOfDomain, orgOfIp, type OrgName } from '../../enrich/orgs.js';
-import { BoundedSet, pyRound2, sharedState, type ConnSummary, type FlowAlertsShared } from './shared.js';
+import { ORG_NAMES, type OrgName } from '../../enrich/orgs.js';
+import { pyRound2 } from '../../util/py-format.js';
+import { BoundedSet } from '../../util/bounded-map.js';
+import type { ConnSummary } from '../../profiler/connections.js';
 import { PortProtocolCorrelation } from './port-correlation.js';
 import { DOH_IPS, isDohHostname } from './doh.js';
 import { BoundedMap } from '../../util/bounded-map.js';
@@ -46,36 +49,33 @@ export function cnMatches(cn: string, serverName: string): boolean {
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-const ORG_SUFFIX_WORDS = new Set(['llc', 'corp', 'corporation', 'inc', 'ltd', 'org', 'co', 'gmbh', 'sa', 'ag', 'the', 'of', 'and']);
+const ORG_SUFFIX_WORDS: ReadonlySet<string> = new Set(['llc', 'corp', 'corporation', 'inc', 'ltd', 'org', 'co', 'gmbh', 'sa', 'ag', 'the', 'of', 'and']);
 
 export class SslChecks implements Detector {
-  readonly module = 'flow_alerts';
-  private readonly shared: FlowAlertsShared;
   private readonly port443: PortProtocolCorrelation;
   /** Pastebin TLS records waiting for their conn.log record (uid -> record). */
   private readonly waitingForConn = new BoundedMap<string, SslFlow>(MAX_WAITING);
   private readonly waitingOrder: { uid: string; until: number }[] = [];
   private waitingHead = 0;
-  /** "saddr|daddr|tw" already reported as DoH, and certificate problems already reported per window. */
-  private readonly reported = new Map<string, Set<string>>();
+  /** DoH servers and certificate problems already reported per profile and window. */
+  private readonly reported: OncePerWindow;
   /** Connections whose certificate problem was already reported from ssl.log (notice.log repeats it). */
   private readonly certReportedUids = new BoundedSet<string>(100_000);
   /** Organisation of a domain from a registry (whois) source; CN_URL_MISMATCH falls back to the known organisations. */
   domainOrgs: DomainOrgSource | null = null;
 
   constructor(private readonly ctx: DetectionContext) {
-    this.shared = sharedState(ctx);
     this.port443 = new PortProtocolCorrelation(443, (app) => app.includes('ssl') || app.includes('tls'), (f) => this.nonSsl443(f));
+    this.reported = ctx.oncePerWindow(10_000, 'skip');
   }
 
   onFlow(flow: Flow, fc: FlowContext): void {
-    this.shared.observe(flow);
     this.port443.tick(flow.starttime);
     this.expireWaiting(flow.starttime);
     if (isConnLike(flow)) {
       this.port443.onConn(flow, fc.interpretedState === 'Established');
       const waiting = this.waitingForConn.get(flow.uid);
-      if (waiting) { this.waitingForConn.delete(flow.uid); this.pastebinWithConn(waiting, this.shared.connByUid.get(flow.uid)!); }
+      if (waiting) { this.waitingForConn.delete(flow.uid); this.pastebinWithConn(waiting, this.ctx.connections.get(flow.uid)!); }
       return;
     }
     if (flow.type_ === 'notice') { this.certificateNotice(flow, fc); return; }
@@ -89,12 +89,7 @@ export class SslChecks implements Detector {
   }
 
   private once(fc: FlowContext, key: string): boolean {
-    const wk = `${fc.ip}|${fc.tw}`;
-    let s = this.reported.get(wk);
-    if (!s) { s = new Set(); this.reported.set(wk, s); }
-    if (s.has(key) || s.size >= 10_000) return false;
-    s.add(key);
-    return true;
+    return this.reported.first(fc.ip, fc.tw, key);
   }
 
   // SELF_SIGNED_CERTIFICATE and other validation failures --------------------------------------
@@ -145,7 +140,7 @@ export class SslChecks implements Detector {
     let claimed: OrgName | null = null;
     for (const org of ORG_NAMES) {
       if (!subject.includes(org)) continue;
-      if (orgOfIp(f.daddr) === org || (f.server_name && orgOfDomain(f.server_name) === org)) return;
+      if (this.ctx.reference.orgs.ofIp(f.daddr) === org || (f.server_name && this.ctx.reference.orgs.ofDomain(f.server_name) === org)) return;
       claimed = org;
     }
     if (!claimed) return;
@@ -159,8 +154,8 @@ export class SslChecks implements Detector {
 
   // CN_URL_MISMATCH ----------------------------------------------------------------------------
   private sameOrganisation(a: string, b: string): boolean | undefined {
-    const orgA = this.domainOrgs?.orgOf(a) ?? orgOfDomain(a) ?? undefined;
-    const orgB = this.domainOrgs?.orgOf(b) ?? orgOfDomain(b) ?? undefined;
+    const orgA = this.domainOrgs?.orgOf(a) ?? this.ctx.reference.orgs.ofDomain(a) ?? undefined;
+    const orgB = this.domainOrgs?.orgOf(b) ?? this.ctx.reference.orgs.ofDomain(b) ?? undefined;
     if (!orgA || !orgB) return undefined;
     if (orgA.toLowerCase() === orgB.toLowerCase()) return true;
     const words = (s: string): string[] => s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w && !ORG_SUFFIX_WORDS.has(w));
@@ -186,7 +181,7 @@ export class SslChecks implements Detector {
   // PASTEBIN_DOWNLOAD (TLS) --------------------------------------------------------------------
   private pastebin(f: SslFlow): void {
     if (!f.server_name.includes('pastebin')) return;
-    const conn = this.shared.connByUid.get(f.uid);
+    const conn = this.ctx.connections.get(f.uid);
     if (conn) { this.pastebinWithConn(f, conn); return; }
     this.waitingForConn.set(f.uid, f);
     this.waitingOrder.push({ uid: f.uid, until: f.starttime + CONN_WAIT });
@@ -212,7 +207,7 @@ export class SslChecks implements Detector {
   private doh(f: SslFlow, fc: FlowContext): void {
     const isDoh = f.is_DoH || (f.server_name && isDohHostname(f.server_name)) || (f.dport === 443 && DOH_IPS.has(f.daddr));
     if (!isDoh) return;
-    this.shared.dohServers.add(f.daddr);
+    this.ctx.facts.dohServers.add(f.daddr);
     if (!this.once(fc, `doh|${f.daddr}`)) return;
     this.ctx.emit({
       evidence_type: 'DNS_OVER_HTTPS',
@@ -232,7 +227,7 @@ export class SslChecks implements Detector {
     });
   }
 
-  onTimewindowClosed(ip: string, tw: number): void { this.reported.delete(`${ip}|${tw}`); }
+
 
   onEnd(): void { this.port443.finish(); }
 }

@@ -4,11 +4,12 @@
 import type { ConnFlow, Flow, HttpFlow, WeirdFlow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { OncePerWindow } from '../window-state.js';
 import { ipFacts } from '../../util/ip.js';
 import { dstIp, srcIp } from '../entities.js';
-import { parseUserAgent, type UserAgentInfo } from '../../enrich/user-agent.js';
-import { macVendor } from '../../enrich/mac-vendor.js';
-import { pyList, pyRound2, sharedState, type ConnSummary, type FlowAlertsShared } from '../flow_alerts/shared.js';
+import type { UserAgentInfo } from '../../enrich/user-agent.js';
+import { pyList, pyRound2 } from '../../util/py-format.js';
+import type { ConnSummary } from '../../profiler/connections.js';
 import { PortProtocolCorrelation } from '../flow_alerts/port-correlation.js';
 import { BoundedMap } from '../../util/bounded-map.js';
 
@@ -16,7 +17,7 @@ import { BoundedMap } from '../../util/bounded-map.js';
 const SUSPICIOUS_UA = [/httpsend/i, /chm_msdn/i, /(^|[^a-z0-9])pb([^a-z0-9]|$)/i, /jndi/i, /tesseract/i];
 const EMPTY_CONNECTION_HOSTS = ['bing.com', 'google.com', 'yandex.com', 'yahoo.com', 'duckduckgo.com', 'gmail.com'];
 const EMPTY_CONNECTIONS = 4;
-export const EXECUTABLE_MIME_TYPES = new Set(['application/x-msdownload', 'application/x-ms-dos-executable',
+export const EXECUTABLE_MIME_TYPES: ReadonlySet<string> = new Set(['application/x-msdownload', 'application/x-ms-dos-executable',
   'application/x-ms-exe', 'application/x-exe', 'application/x-winexe', 'application/x-winhlp', 'application/x-winhelp',
   'application/octet-stream', 'application/x-dosexec']);
 const OS_GROUPS: [string, string[]][] = [
@@ -35,29 +36,26 @@ function hasExecutableMime(types: readonly string[]): boolean {
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
 
 export class HttpAnalyzer implements Detector {
-  readonly module = 'http_analyzer';
-  private readonly shared: FlowAlertsShared;
   private readonly port80: PortProtocolCorrelation;
   /** Empty GET / per search-engine host (global, as the original). */
   private readonly empty = new Map<string, string[]>();
   /** First user agent of each profile. */
   private readonly firstUa = new BoundedMap<string, UserAgentInfo>(MAX_PROFILES);
-  /** "ip|tw" -> user agents already reported as a change, and whether INCOMPATIBLE_USER_AGENT fired. */
-  private readonly reported = new Map<string, Set<string>>();
+  /** User agents already reported as a change, and whether INCOMPATIBLE_USER_AGENT fired, per profile and window. */
+  private readonly reported: OncePerWindow;
   private readonly weirdWaiting = new BoundedMap<string, WeirdFlow>(10_000);
 
   constructor(private readonly ctx: DetectionContext) {
-    this.shared = sharedState(ctx);
     this.port80 = new PortProtocolCorrelation(80, (app) => app.includes('http'), (f) => this.nonHttp80(f));
+    this.reported = ctx.oncePerWindow(1000, 'skip');
   }
 
   onFlow(flow: Flow, fc: FlowContext): void {
-    this.shared.observe(flow);
     this.port80.tick(flow.starttime);
     if (isConnLike(flow)) {
       this.port80.onConn(flow, fc.interpretedState === 'Established');
       const w = this.weirdWaiting.size === 0 ? undefined : this.weirdWaiting.get(flow.uid);
-      if (w) { this.weirdWaiting.delete(flow.uid); this.weirdWithConn(w, this.shared.connByUid.get(flow.uid)!); }
+      if (w) { this.weirdWaiting.delete(flow.uid); this.weirdWithConn(w, this.ctx.connections.get(flow.uid)!); }
       return;
     }
     if (flow.type_ === 'weird') { this.weird(flow); return; }
@@ -73,12 +71,7 @@ export class HttpAnalyzer implements Detector {
   }
 
   private once(fc: FlowContext, key: string): boolean {
-    const wk = `${fc.ip}|${fc.tw}`;
-    let s = this.reported.get(wk);
-    if (!s) { s = new Set(); this.reported.set(wk, s); }
-    if (s.has(key) || s.size >= 1000) return false;
-    s.add(key);
-    return true;
+    return this.reported.first(fc.ip, fc.tw, key);
   }
 
   private base(f: HttpFlow) {
@@ -119,9 +112,9 @@ export class HttpAnalyzer implements Detector {
     const ua = f.user_agent;
     const first = this.firstUa.get(fc.ip);
     if (!ua) return first;
-    if (!first) { const info = parseUserAgent(ua); this.firstUa.set(fc.ip, info); return info; }
+    if (!first) { const info = this.ctx.reference.userAgents.parse(ua); this.firstUa.set(fc.ip, info); return info; }
     if (ua === first.user_agent) return first;
-    const now = parseUserAgent(ua);
+    const now = this.ctx.reference.userAgents.parse(ua);
     // Both must name an operating system, and different ones (the original compared substrings, so
     // agents of unknown systems never counted and mobile agents were misread).
     if (!first.os_name || !now.os_name || first.os_name === now.os_name) return first;
@@ -142,10 +135,10 @@ export class HttpAnalyzer implements Detector {
   }
 
   private incompatibleUserAgent(f: HttpFlow, fc: FlowContext, ua: UserAgentInfo): void {
-    if (!ipFacts(fc.ip).private) return;
+    if (!this.ctx.addresses.of(fc.ip).private) return;
     const mac = this.ctx.store.profile(fc.ip)?.mac;
     if (!mac) return;
-    const vendor = macVendor(mac);
+    const vendor = this.ctx.reference.macs.vendor(mac);
     if (!vendor) return;
     const v = vendor.toLowerCase();
     const osText = `${ua.os_name} ${ua.os_type}`.toLowerCase();
@@ -179,7 +172,7 @@ export class HttpAnalyzer implements Detector {
 
   private weird(f: WeirdFlow): void {
     if (!f.name.includes('unknown_HTTP_method')) return;
-    const conn = this.shared.connByUid.get(f.uid);
+    const conn = this.ctx.connections.get(f.uid);
     if (conn) this.weirdWithConn(f, conn);
     else if (f.uid) this.weirdWaiting.set(f.uid, f);
   }
@@ -200,7 +193,7 @@ export class HttpAnalyzer implements Detector {
       attacker: dstIp(f.daddr), victim: srcIp(f.saddr), profile: f.daddr, threat_level: 'medium', rel_id: [src] });
   }
 
-  onTimewindowClosed(ip: string, tw: number): void { this.reported.delete(`${ip}|${tw}`); }
+
 
   onEnd(): void { this.port80.finish(); }
 }

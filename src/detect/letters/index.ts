@@ -4,9 +4,8 @@
 import { join } from 'node:path';
 import type { Flow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
-import type { Settings } from '../../config/config.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
-import type { SetupContext } from '../registry.js';
+import type { WindowState } from '../window-state.js';
 import { BufferedFile } from '../../output/buffered-file.js';
 import { nextSymbol, type TupleClock } from './stratoletters.js';
 
@@ -18,29 +17,23 @@ const MAX_LETTERS = 10_000;
 interface Tuple extends TupleClock { letters: string }
 
 export class StratoLetters implements Detector {
-  readonly module = 'strato_letters';
-  /** `${ip}|${tw}` -> tuple id -> letters */
-  private readonly windows = new Map<string, Map<string, Tuple>>();
+  /** Per profile and window: tuple id -> letters. */
+  private readonly windows: WindowState<Map<string, Tuple>>;
   private openTuples = 0;
   private out: BufferedFile | null = null;
   readonly enabled: boolean;
 
   constructor(ctx: DetectionContext) {
     this.enabled = ctx.settings.exportStratoLetters;
-    if (this.enabled) pendingExports.set(ctx.settings, this);
-  }
-
-  /** Starts the export file (called by the setup step once the output folder exists). */
-  open(path: string): void {
-    this.out = new BufferedFile(path);
+    this.windows = ctx.perWindow((w) => { this.openTuples -= w.size; });
+    if (!this.enabled) return;
+    this.out = new BufferedFile(join(ctx.outputDir, LETTERS_FILE));
     this.out.write('Outtuple\tLetters\n');
   }
 
   onFlow(flow: Flow, fc: FlowContext): void {
     if (!this.enabled || !isConnLike(flow)) return;
-    const key = `${fc.ip}|${fc.tw}`;
-    let w = this.windows.get(key);
-    if (!w) { w = new Map(); this.windows.set(key, w); }
+    const w = this.windows.obtain(fc.ip, fc.tw, () => new Map());
     const id = `${flow.daddr}-${flow.dport}-${flow.proto}`;
     let t = w.get(id);
     if (!t) {
@@ -55,37 +48,18 @@ export class StratoLetters implements Detector {
 
   /** Letters of one tuple so far (for tests and future consumers). */
   lettersOf(ip: string, tw: number, tuple: string): string | undefined {
-    return this.windows.get(`${ip}|${tw}`)?.get(tuple)?.letters;
+    return this.windows.get(ip, tw)?.get(tuple)?.letters;
   }
 
+  /** The window's tuples are written; its state is freed by the pipeline right after. */
   onTimewindowClosed(ip: string, tw: number): void {
-    const key = `${ip}|${tw}`;
-    const w = this.windows.get(key);
-    if (!w) return;
-    this.windows.delete(key);
-    this.openTuples -= w.size;
-    if (!this.out) return;
+    const w = this.windows.get(ip, tw);
+    if (!w || !this.out) return;
     for (const [id, t] of w) this.out.write(`${ip}-${id}-timewindow${tw}\t${t.letters}\n`);
   }
 
-  onEnd(): void {
-    for (const key of [...this.windows.keys()]) {
-      const bar = key.lastIndexOf('|');
-      this.onTimewindowClosed(key.slice(0, bar), Number(key.slice(bar + 1)));
-    }
+  onFinished(): void {
     this.out?.close();
     this.out = null;
   }
-}
-
-/** Letter detectors waiting for their output folder, by the run's settings object. */
-const pendingExports = new WeakMap<Settings, StratoLetters>();
-
-/** Setup step: opens strato_letters.tsv in the run's output folder when the export is on. */
-export function setupLettersExport(c: SetupContext): void {
-  const det = pendingExports.get(c.settings);
-  if (!det) return;
-  pendingExports.delete(c.settings);
-  if (!c.engine.activeModules.includes(det.module)) return;
-  det.open(join(c.outputDir, LETTERS_FILE));
 }

@@ -1,6 +1,7 @@
 // DHCP_SCAN (spec detections §3.5): a client requesting many different addresses in one time window.
 import type { DhcpFlow } from '../../flows/types.js';
 import type { DetectionContext, FlowContext } from '../detector.js';
+import type { WindowState } from '../window-state.js';
 import { srcIp } from '../entities.js';
 import { Budget } from './budget.js';
 import { ownString } from '../../util/own-string.js';
@@ -9,18 +10,19 @@ import { ownString } from '../../util/own-string.js';
 export const DHCP_SCAN_STEP = 4;
 
 export class DhcpScans {
-  private readonly windows = new Map<string, Set<string>>();
+  private readonly windows: WindowState<Set<string>>;
 
-  constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(500_000)) {}
+  constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(500_000)) {
+    this.windows = ctx.perWindow((seen) => this.budget.give(seen.size));
+  }
 
   observe(f: DhcpFlow, fc: FlowContext): void {
     const requested = f.requested_addr;
     if (!requested) return;
-    const key = `${fc.ip}|${fc.tw}`;
-    const seen = this.windows.get(key);
+    const seen = this.windows.get(fc.ip, fc.tw);
     if (!seen) {
       // The first request of a client in a window is only remembered.
-      if (this.budget.take()) this.windows.set(ownString(key), new Set([ownString(requested)]));
+      if (this.budget.take()) this.windows.set(fc.ip, fc.tw, new Set([ownString(requested)]));
       return;
     }
     if (seen.has(requested) || !this.budget.take()) return;
@@ -34,13 +36,5 @@ export class DhcpScans {
       threat_level: 'medium', confidence: 0.8,
       uid: [], timestamp: f.starttime, timewindow: fc.tw,
     });
-  }
-
-  release(ip: string, tw: number): void {
-    const key = `${ip}|${tw}`;
-    const seen = this.windows.get(key);
-    if (!seen) return;
-    this.budget.give(seen.size);
-    this.windows.delete(key);
   }
 }

@@ -4,6 +4,7 @@
 import type { ConnFlow } from '../../flows/types.js';
 import type { EvidenceType } from '../../evidence/types.js';
 import type { DetectionContext, FlowContext } from '../detector.js';
+import type { WindowState } from '../window-state.js';
 import { srcIp } from '../entities.js';
 import { ipFacts } from '../../util/ip.js';
 import { Budget } from './budget.js';
@@ -47,21 +48,21 @@ export function sweepKindOf(type: number, v6: boolean): SweepKind | null {
 interface Sweep { hosts: Set<string>; nextReport: number }
 
 export class IcmpSweeps {
-  /** `${ip}|${tw}` -> kind -> destinations */
-  private readonly windows = new Map<string, { sweeps: Partial<Record<SweepKind, Sweep>>; units: number }>();
+  /** Per profile and window: kind -> destinations. */
+  private readonly windows: WindowState<{ sweeps: Partial<Record<SweepKind, Sweep>>; units: number }>;
 
-  constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(1_000_000)) {}
+  constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(1_000_000)) {
+    this.windows = ctx.perWindow((w) => this.budget.give(w.units));
+  }
 
   observe(f: ConnFlow, fc: FlowContext): void {
     if (!f.proto.includes('icmp')) return;
     if (fc.ip === '255.255.255.255') return;
     const type = icmpTypeOf(f);
     if (type === null) return;
-    const kind = sweepKindOf(type, ipFacts(f.daddr).version === 6 || f.proto.includes('6'));
+    const kind = sweepKindOf(type, this.ctx.addresses.of(f.daddr).version === 6 || f.proto.includes('6'));
     if (!kind) return;
-    const key = `${fc.ip}|${fc.tw}`;
-    let w = this.windows.get(key);
-    if (!w) { w = { sweeps: {}, units: 0 }; this.windows.set(ownString(key), w); }
+    const w = this.windows.obtain(fc.ip, fc.tw, () => ({ sweeps: {}, units: 0 }));
     let s = w.sweeps[kind];
     if (!s) { s = { hosts: new Set(), nextReport: FIRST_SWEEP_REPORT }; w.sweeps[kind] = s; }
     if (s.hosts.has(f.daddr) || !this.budget.take()) return;
@@ -77,13 +78,5 @@ export class IcmpSweeps {
       threat_level: 'medium', confidence: icmpSweepConfidence(n),
       uid: [f.uid], timestamp: f.starttime, timewindow: fc.tw, proto: 'icmp',
     });
-  }
-
-  release(ip: string, tw: number): void {
-    const key = `${ip}|${tw}`;
-    const w = this.windows.get(key);
-    if (!w) return;
-    this.budget.give(w.units);
-    this.windows.delete(key);
   }
 }

@@ -7,7 +7,6 @@ import { IcmpSweeps } from './icmp-sweeps.js';
 import { DhcpScans } from './dhcp-scan.js';
 
 export class NetworkDiscovery implements Detector {
-  readonly module = 'network_discovery';
   readonly portScans: PortScans;
   readonly icmpSweeps: IcmpSweeps;
   readonly dhcpScans: DhcpScans;
@@ -23,11 +22,5 @@ export class NetworkDiscovery implements Detector {
       if (flow.proto === 'tcp' || flow.proto === 'udp') this.portScans.observe(flow, fc);
       else if (flow.proto.includes('icmp')) this.icmpSweeps.observe(flow, fc);
     } else if (flow.type_ === 'dhcp') this.dhcpScans.observe(flow, fc);
-  }
-
-  onTimewindowClosed(ip: string, tw: number): void {
-    this.portScans.release(ip, tw);
-    this.icmpSweeps.release(ip, tw);
-    this.dhcpScans.release(ip, tw);
   }
 }

@@ -6,7 +6,8 @@ import type { DetectionContext, FlowContext } from '../detector.js';
 import { dstIp, srcIp } from '../entities.js';
 import { Budget, PortSet } from './budget.js';
 import { ownString } from '../../util/own-string.js';
-import { WindowMap } from '../../util/window-map.js';
+import type { WindowState } from '../window-state.js';
+import { SmallMap, SmallSet } from '../../util/small-map.js';
 import { isScanTarget, scanBucket, scanConfidence, scanConfidenceText, shouldReportScan } from './scan-math.js';
 
 interface VerticalTarget {
@@ -18,16 +19,17 @@ interface VerticalTarget {
 }
 
 interface HorizontalPort {
-  ips: Set<string>;
+  ips: SmallSet<string>;
   /** Packets both ways on this port (Σ spkts + dpkts), as the original's horizontal total. */
   pkts: number;
   firstSeen: number;
   bucket: number;
 }
 
+// Small collections: under a flood of spoofed sources most profiles see one destination and one port.
 interface ProtoScans {
-  vertical: Map<string, VerticalTarget>;
-  horizontal: Map<number, HorizontalPort>;
+  vertical: SmallMap<string, VerticalTarget>;
+  horizontal: SmallMap<number, HorizontalPort>;
 }
 
 interface WindowScans {
@@ -43,9 +45,11 @@ const RECORD_UNITS = 4;
 export const DEFAULT_SCAN_BUDGET = 2_000_000;
 
 export class PortScans {
-  private readonly windows = new WindowMap<WindowScans>();
+  private readonly windows: WindowState<WindowScans>;
 
-  constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(DEFAULT_SCAN_BUDGET)) {}
+  constructor(private readonly ctx: DetectionContext, readonly budget = new Budget(DEFAULT_SCAN_BUDGET)) {
+    this.windows = ctx.perWindow((w) => this.budget.give(w.units));
+  }
 
   /** A conn-like TCP or UDP flow. */
   observe(f: ConnFlow, fc: FlowContext): void {
@@ -53,10 +57,9 @@ export class PortScans {
     const proto = f.proto;
     if (proto !== 'tcp' && proto !== 'udp') return;
     if (!isScanTarget(f.daddr)) return;
-    let w = this.windows.get(fc.ip, fc.tw);
-    if (!w) { w = { tcp: null, udp: null, units: 0 }; this.windows.set(fc.ip, fc.tw, w); }
+    const w = this.windows.obtain(fc.ip, fc.tw, () => ({ tcp: null, udp: null, units: 0 }));
     let p = w[proto];
-    if (!p) { p = { vertical: new Map(), horizontal: new Map() }; w[proto] = p; }
+    if (!p) { p = { vertical: new SmallMap(), horizontal: new SmallMap() }; w[proto] = p; }
     this.vertical(f, fc, proto, p, w);
     // Zeek flips flows whose originator it guessed wrong ('^' in the history); those are not scans by the source.
     if (!f.history.includes('^') && isScanTarget(fc.ip)) this.horizontal(f, fc, proto, p, w);
@@ -78,7 +81,7 @@ export class PortScans {
     const n = t.ports.size;
     if (!shouldReportScan(t.bucket, n)) return;
     t.bucket = scanBucket(n);
-    this.ctx.markScanner(fc.ip, fc.tw);
+    this.ctx.scanMarks.mark(fc.ip, fc.tw);
     this.ctx.emit({
       evidence_type: 'VERTICAL_PORT_SCAN',
       description: `new vertical port scan to IP ${f.daddr} from ${fc.ip}. Total ${n} ${proto.toUpperCase()} ports were scanned. `
@@ -94,7 +97,7 @@ export class PortScans {
     if (!h) {
       if (!this.budget.take(RECORD_UNITS)) return;
       w.units += RECORD_UNITS;
-      h = { ips: new Set(), pkts: 0, firstSeen: f.starttime, bucket: 0 };
+      h = { ips: new SmallSet(), pkts: 0, firstSeen: f.starttime, bucket: 0 };
       p.horizontal.set(f.dport, h);
     }
     h.pkts += f.pkts;
@@ -105,7 +108,7 @@ export class PortScans {
     const n = h.ips.size;
     if (!shouldReportScan(h.bucket, n)) return;
     h.bucket = scanBucket(n);
-    this.ctx.markScanner(fc.ip, fc.tw);
+    this.ctx.scanMarks.mark(fc.ip, fc.tw);
     const service = this.ctx.ports.name(f.dport, proto) ?? '';
     this.ctx.emit({
       evidence_type: 'HORIZONTAL_PORT_SCAN',
@@ -114,12 +117,6 @@ export class PortScans {
       threat_level: 'high', confidence: scanConfidence(h.pkts),
       uid: [], timestamp: h.firstSeen, timewindow: fc.tw, proto, dst_port: f.dport,
     });
-  }
-
-  release(ip: string, tw: number): void {
-    const w = this.windows.take(ip, tw);
-    if (!w) return;
-    this.budget.give(w.units);
   }
 
   get openWindows(): number { return this.windows.size; }

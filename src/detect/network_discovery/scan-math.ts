@@ -1,4 +1,5 @@
 // The arithmetic of the original's scan detections, kept pure so the unit tests can pin it.
+import { pyFloat } from '../../util/py-format.js';
 import { ipFacts } from '../../util/ip.js';
 
 /** A scan needs more than this many distinct targets before its first report. */
@@ -29,10 +30,6 @@ export function scanConfidenceText(pkts: number): string {
   return pkts > 10 ? '1' : pyFloat(scanConfidence(pkts));
 }
 
-/** Python's str() of a float: integral values keep one decimal ("1.0"). */
-export function pyFloat(x: number): string {
-  return Number.isInteger(x) ? x.toFixed(1) : String(x);
-}
 
 /** ICMP sweep confidence from the number of swept hosts (5 -> 0, 255 and more -> 1). */
 export function icmpSweepConfidence(hosts: number): number {

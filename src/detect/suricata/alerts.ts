@@ -22,7 +22,6 @@ export function suricataAlertDescription(f: AlertFlow): string {
 }
 
 export class SuricataAlerts implements Detector {
-  readonly module = 'suricata_alerts';
   constructor(private readonly ctx: DetectionContext) {}
 
   onFlow(flow: Flow): void {

@@ -6,7 +6,7 @@ import type { DetectionContext, Detector } from '../detector.js';
 import type { Entity } from '../../evidence/types.js';
 import { isIgnoredIp } from '../../util/ip.js';
 import type { IocInfo, IocStore } from '../../ti/ioc-store.js';
-import { tagsText, tiHandleFor, type TiHandle } from '../../ti/handle.js';
+import { tagsText } from '../../ti/tags.js';
 
 const ip = (value: string, direction: 'SRC' | 'DST'): Entity => ({ direction, ioc_type: 'IP', value });
 
@@ -20,15 +20,12 @@ function ja3Tail(info: IocInfo): string {
 }
 
 export class FingerprintChecks implements Detector {
-  readonly module = 'flow_alerts';
-  private readonly handle: TiHandle;
 
   constructor(private readonly ctx: DetectionContext) {
-    this.handle = tiHandleFor(ctx.settings);
   }
 
   onFlow(flow: Flow): void {
-    const store = this.handle.intel?.store;
+    const store = this.ctx.ti.store;
     if (!store) return;
     if (isConnLike(flow)) { this.tor(store, flow); return; }
     if (flow.type_ === 'ssl') this.ja3(store, flow);

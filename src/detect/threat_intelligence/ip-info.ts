@@ -6,10 +6,7 @@
 import type { Flow, HttpFlow, SoftwareFlow } from '../../flows/types.js';
 import type { DetectionContext, Detector } from '../detector.js';
 import type { ProfileState } from '../../store/store.js';
-import { lookupAsn } from '../../enrich/asn.js';
-import { lookupCountry } from '../../enrich/country.js';
-import { macVendor, isRandomisedMac } from '../../enrich/mac-vendor.js';
-import { parseUserAgent } from '../../enrich/user-agent.js';
+import { isRandomisedMac } from '../../enrich/mac-vendor.js';
 import { ipFacts } from '../../util/ip.js';
 
 const MAX_USER_AGENTS = 10;
@@ -26,7 +23,6 @@ export interface TimewindowThreat {
 }
 
 export class IpInfo implements Detector {
-  readonly module = 'ip_info';
 
   constructor(private readonly ctx: DetectionContext) {}
 
@@ -46,7 +42,7 @@ export class IpInfo implements Detector {
     if (!past.includes(ua)) {
       // OS and browser from the first user agent that names them ("Microsoft NCSI" names neither).
       if (info.OS === undefined || info.browser === undefined) {
-        const parsed = parseUserAgent(ua);
+        const parsed = this.ctx.reference.userAgents.parse(ua);
         if (parsed.os_type && info.OS === undefined) info.OS = parsed.os_type;
         if (parsed.browser && info.browser === undefined) info.browser = parsed.browser;
       }
@@ -76,35 +72,34 @@ export class IpInfo implements Detector {
       accumulated_threat_level: Math.round(w.accumulated * 1000) / 1000, evidence: w.evidenceCount, alerts: w.alerts });
   }
 
-  /** Fills the facts that are cheapest to compute once per profile, at the end of the input. */
   onEnd(): void {
     const net = this.ctx.network;
-    for (const p of this.ctx.store.profiles()) this.describe(p);
     for (const ip of net.dhcpServers) { const p = this.ctx.store.profile(ip); if (p) p.info.dhcp = true; }
     if (net.gatewayIp) { const p = this.ctx.store.profile(net.gatewayIp); if (p) p.info.gateway = true; }
   }
 
-  private describe(p: ProfileState): void {
+  /** The facts cheapest to compute once per profile, when its row is written. */
+  describeProfile(p: ProfileState): void {
     const info = p.info;
-    const f = ipFacts(p.ip);
+    const f = this.ctx.addresses.of(p.ip);
     if (f.version === 4 || f.version === 6) {
       const own = f.version === 4 ? 'IPv4' : 'IPv6';
       const other = f.version === 4 ? 'IPv6' : 'IPv4';
       info[own] = [p.ip];
       if (p.mac) {
-        const twins = this.ctx.network.ipsOfMac(p.mac).filter((x) => x !== p.ip && ipFacts(x).version !== f.version);
+        const twins = this.ctx.network.ipsOfMac(p.mac).filter((x) => x !== p.ip && this.ctx.addresses.of(x).version !== f.version);
         if (twins.length) info[other] = [...twins];
       }
     }
     if (p.mac) {
       info.MAC = p.mac;
-      const vendor = isRandomisedMac(p.mac) ? null : macVendor(p.mac);
+      const vendor = isRandomisedMac(p.mac) ? null : this.ctx.reference.macs.vendor(p.mac);
       if (vendor) info.MAC_vendor = vendor;
     }
     if (p.hostname) info.host_name = p.hostname;
-    const as = lookupAsn(p.ip);
+    const as = this.ctx.reference.asn(p.ip);
     if (as) info.asn = { number: as.number, org: as.org };
-    const country = lookupCountry(p.ip);
+    const country = this.ctx.reference.country(p.ip);
     if (country) info.geocountry = country.name;
     else if (f.private) info.geocountry = 'Private';
     const rdns = this.ctx.facts.rdns(p.ip);

@@ -4,10 +4,11 @@
 import type { ConnFlow, DnsFlow, Flow, HttpFlow } from '../../flows/types.js';
 import { isConnLike } from '../../flows/types.js';
 import type { DetectionContext, Detector, FlowContext } from '../detector.js';
+import type { OncePerWindow } from '../window-state.js';
 import type { Entity, EvidenceInput } from '../../evidence/types.js';
 import { ipFacts, isIgnoredIp, isIgnoredIPv4, parseIPv4 } from '../../util/ip.js';
 import type { DomainMatch, IocInfo, IocStore } from '../../ti/ioc-store.js';
-import { tagsText, tiHandleFor, type TiHandle } from '../../ti/handle.js';
+import { tagsText } from '../../ti/tags.js';
 import { asnSubsetDatabase, type AsnInfo } from '../../enrich/asn.js';
 import type { RangeDatabase } from '../../enrich/range-table.js';
 
@@ -37,17 +38,16 @@ const MAX_HITS_PER_WINDOW = 10_000;
 const MAX_PROFILE_HITS = 50;
 
 export class ThreatIntelChecks implements Detector {
-  readonly module = 'threat_intelligence';
-  private readonly handle: TiHandle;
-  /** Indicators already reported, per "profile|tw". Only matches are kept, released when the window closes. */
-  private readonly reported = new Map<string, Set<string>>();
+  /** Indicators already reported per profile and window (only matches are kept). */
+  private readonly reported: OncePerWindow;
 
   constructor(private readonly ctx: DetectionContext) {
-    this.handle = tiHandleFor(ctx.settings);
+    // Beyond the bound an indicator is reported again rather than never.
+    this.reported = ctx.oncePerWindow(MAX_HITS_PER_WINDOW, 'report');
   }
 
   onFlow(flow: Flow, fc: FlowContext): void {
-    const store = this.handle.intel?.store;
+    const store = this.ctx.ti.store;
     if (!store) return;
     if (isConnLike(flow)) { this.conn(store, flow, fc); return; }
     switch (flow.type_) {
@@ -63,8 +63,6 @@ export class ThreatIntelChecks implements Detector {
     }
   }
 
-  onTimewindowClosed(ip: string, tw: number): void { this.reported.delete(`${ip}|${tw}`); }
-
   /** Reused for every flow: evidence copies what it needs, so nothing is allocated per flow. */
   private readonly scratch: FlowFacts = { uid: '', ts: 0, proto: null, sport: null, dport: null };
 
@@ -76,12 +74,7 @@ export class ThreatIntelChecks implements Detector {
 
   /** True the first time `key` is reported for the profile in the flow's window. */
   private firstTime(profile: string, ts: number, key: string): boolean {
-    const k = `${profile}|${this.ctx.timewindowOf(ts)}`;
-    let set = this.reported.get(k);
-    if (!set) { set = new Set(); this.reported.set(k, set); }
-    if (set.has(key)) return false;
-    if (set.size < MAX_HITS_PER_WINDOW) set.add(key);
-    return true;
+    return this.reported.first(profile, this.ctx.timewindowOf(ts), key);
   }
 
   private emit(ev: EvidenceInput): void { this.ctx.emit(ev); }
@@ -168,7 +161,7 @@ export class ThreatIntelChecks implements Detector {
     if (this.asnRanges?.store !== store) {
       const numbers = new Set<number>();
       for (const asn of store.asns.keys()) { const n = Number(asn.replace(/^AS/, '')); if (Number.isInteger(n)) numbers.add(n); }
-      this.asnRanges = { store, db: asnSubsetDatabase(numbers) };
+      this.asnRanges = { store, db: asnSubsetDatabase(this.ctx.reference.asnDb, numbers) };
     }
     return this.asnRanges.db;
   }
@@ -206,7 +199,7 @@ export class ThreatIntelChecks implements Detector {
     for (const a of f.answers) {
       if (!a || a.startsWith('TXT')) continue;
       const v4 = parseIPv4(a);
-      if (v4 === null && !(a.includes(':') && ipFacts(a).valid)) { this.cname(store, a, q, f.saddr, fc, x); continue; }
+      if (v4 === null && !(a.includes(':') && this.ctx.addresses.of(a).valid)) { this.cname(store, a, q, f.saddr, fc, x); continue; }
       const listed = listedAddress(store, a, v4);
       if (listed === null) continue; // private, reserved, ...
       if (queryMatch && this.firstTime(fc.ip, x.ts, `answer-of|${q}|${a}`)) {
@@ -253,7 +246,7 @@ export class ThreatIntelChecks implements Detector {
     const x = this.facts(f, 'tcp', f.sport, f.dport);
     const host = f.host.length > 2 ? f.host : f.daddr;
     if (host === f.host) {
-      if (parseIPv4(host) !== null || (host.includes(':') && ipFacts(host).valid)) this.ip(store, host, 'dst', f.saddr, f.daddr, fc, x);
+      if (parseIPv4(host) !== null || (host.includes(':') && this.ctx.addresses.of(host).valid)) this.ip(store, host, 'dst', f.saddr, f.daddr, fc, x);
       else this.domain(store, host, f.saddr, fc, x);
     }
     if (!store.hostHasListedUrls(host)) return;

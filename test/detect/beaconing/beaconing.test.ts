@@ -15,7 +15,7 @@ function analyse(flows: { f: Flow; state?: string }[], edit?: Parameters<typeof 
   const ctx = detectionContext(edit);
   const d = new BeaconDetector(ctx);
   for (const { f, state } of flows) d.onFlow(f, fc(f.saddr, state ?? 'Established'));
-  d.onTimewindowClosed('192.168.1.5', 1);
+  ctx.closeWindow([d], '192.168.1.5', 1);
   return ctx.evidence;
 }
 
@@ -83,7 +83,7 @@ test('a beacon spread over several IPs of one server name is reported once, for 
       validation_status: '', curve: '', ja3: '', ja3s: '', is_DoH: false, not_valid_before: null, not_valid_after: null }, fc('192.168.1.5', ''));
   }
   for (let i = 0; i < 45; i++) d.onFlow(conn({ daddr: ips[i % 3]!, starttime: 100 + i * 30 }), fc('192.168.1.5'));
-  d.onTimewindowClosed('192.168.1.5', 1);
+  ctx.closeWindow([d], '192.168.1.5', 1);
   assert.equal(ctx.evidence.length, 1);
   assert.equal(ctx.evidence[0]!.victim!.ioc_type, 'DOMAIN');
   assert.equal(ctx.evidence[0]!.victim!.value, 'cdn.example.com');
@@ -96,7 +96,7 @@ test('state is bounded: a host touching 200,000 destinations stays within the po
   for (let h = 0; h < 200_000; h++) d.onFlow(conn({ daddr: `45.${40 + (h >> 16)}.${(h >> 8) & 255}.${h & 255}` }), fc('192.168.1.5'));
   assert.ok(d.budget.inUse <= d.budget.limit);
   assert.ok(d.budget.refused > 0);
-  d.onTimewindowClosed('192.168.1.5', 1);
+  ctx.closeWindow([d], '192.168.1.5', 1);
   assert.equal(d.budget.inUse, 0);
 });
 

@@ -106,7 +106,7 @@ test('with ssh.log present, Zeek conn flows recognised as SSH are not counted tw
   }
   assert.equal(ctx.evidence.length, 1);
   assert.ok(ctx.evidence[0]!.description.includes('Attempts observed: 9.'));
-  d.onTimewindowClosed('147.32.80.40', 1);
+  ctx.closeWindow([d], '147.32.80.40', 1);
   d.onFlow(ssh(50), F);
   assert.equal(ctx.evidence.length, 1);
 });

@@ -101,12 +101,12 @@ test('DATA_UPLOAD: 100 MB in one flow, data_exfiltration_threshold MB per window
   ({ ctx, d } = setup());
   ctx.network.setGatewayIp('192.168.1.1');
   feed(ctx, [d], ['192.168.1.1', '224.0.0.1', '169.254.3.3', '240.0.0.0'].map((daddr) => conn({ sbytes: 200_000_000, daddr })));
-  d.onTimewindowClosed('192.168.1.5', 1);
+  ctx.closeWindow([d], '192.168.1.5', 1);
   assert.deepEqual(descriptions(ctx, 'DATA_UPLOAD'), []);
   ({ ctx, d } = setup((r) => { r.flow_alerts.data_exfiltration_threshold = 50; }));
   feed(ctx, [d], [1, 2, 3].map((i) => conn({ uid: `U${i}`, starttime: 1000 + i, sbytes: 20_000_000, daddr: '5.6.7.8' })));
   assert.equal(ctx.evidence.length, 0);
-  d.onTimewindowClosed('192.168.1.5', 1);
+  ctx.closeWindow([d], '192.168.1.5', 1);
   assert.deepEqual(descriptions(ctx), ['Large data upload. 60.0 MBs sent to 5.6.7.8', 'Large data upload. 60.0 MBs sent to 5.6.7.8']);
   assert.equal(ctx.evidence[0]!.timestamp, 1003);
 });

@@ -56,7 +56,7 @@ test('Zeek scan notices mark the scanner (no UNKNOWN_PORT afterwards)', () => {
   assert.deepEqual(descriptions(ctx), ['vertical port scan by Zeek engine. 192.168.1.5 scanned at least 15 unique ports of host 5.6.7.8 in 0m2s',
     'horizontal port scan by Zeek engine. 192.168.1.5 scanned at least 25 unique hosts on port 23/tcp in 1m14s']);
   assert.equal(ctx.evidence[0]!.victim!.value, '5.6.7.8');
-  assert.ok(ctx.isScanner('192.168.1.5', 1));
+  assert.ok(ctx.scanMarks.isScanner('192.168.1.5', 1));
 });
 
 test('LOGIN: telnet/rlogin/rsh logins, destination as attacker', () => {

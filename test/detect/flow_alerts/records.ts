@@ -2,7 +2,6 @@
 // detectors see a flow (DNS cache, MAC associations, interpreted state).
 import type { DnsFlow, Flow, HttpFlow, LoginFlow, NoticeFlow, SmtpFlow, SoftwareFlow, SshFlow, SslFlow, TunnelFlow,
   WeirdFlow } from '../../../src/flows/types.ts';
-import { interpretState, isConnLike } from '../../../src/flows/types.ts';
 import type { Detector } from '../../../src/detect/detector.ts';
 import type { RecordingContext } from '../../helpers/flows.ts';
 
@@ -46,16 +45,13 @@ export const weird = (o: Partial<WeirdFlow> = {}): WeirdFlow => ({ ...base, type
 export const login = (o: Partial<LoginFlow> = {}): LoginFlow => ({ ...base, type_: 'login', sport: 50000, dport: 23,
   proto: 'telnet', success: false, confused: false, user: 'root', client_user: '', password: '', ...o });
 
-/** Runs flows through detectors the way the engine does; then optionally ends the input. */
+/** Runs flows through detectors the way the pipeline does (the run's profiler first); then optionally ends the input. */
 export function feed(ctx: RecordingContext, detectors: Detector[], flows: Flow[], opts: { end?: boolean } = {}): void {
   for (const f of flows) {
-    const tw = ctx.timewindowOf(f.starttime);
-    ctx.network.observeSource(f.saddr);
-    let state = '';
-    if (isConnLike(f)) { ctx.network.observeMacs(f.saddr, f.daddr, f.smac, f.dmac); state = interpretState(f.state, f.pkts); }
-    if (f.type_ === 'dns') { ctx.dns.observe(f, tw); if (f.dport === 53) ctx.network.observeDnsServer(f.daddr); }
-    const fcx = { ip: f.saddr, tw, twStart: 0, interpretedState: state };
-    for (const d of detectors) d.onFlow(f, fcx);
+    if (f.type_ === 'ssl' || f.type_ === 'dns') ctx.facts.observe(f);
+    const { fc } = ctx.profiler.profile(f);
+    for (const d of detectors) d.onFlow(f, fc);
+    ctx.scanMarks.commit();
   }
   if (opts.end) for (const d of detectors) d.onEnd?.();
 }

@@ -56,7 +56,8 @@ test('HORIZONTAL_PORT_SCAN: one evidence at 10, 100 destinations; exact text; ma
   assert.equal(evs[0]!.dst_port, 81);
   assert.deepEqual(evs[0]!.uid, []);
   assert.equal(evs[0]!.victim, undefined);
-  assert.ok(ctx.isScanner('192.168.2.12', 1));
+  ctx.scanMarks.commit(); // as the pipeline does after each flow
+  assert.ok(ctx.scanMarks.isScanner('192.168.2.12', 1));
   // No vertical scan: one port per destination.
   assert.equal(ctx.evidence.length, 2);
 });
@@ -102,8 +103,8 @@ test('scan state is per time window and released when the window closes', () => 
   d.onFlow(s0({ daddr: '203.0.113.200', dport: 22 }), fc('192.168.1.5', notEst, 2));
   assert.equal(ctx.evidence.length, 0);
   assert.ok(d.portScans.budget.inUse > 0);
-  d.onTimewindowClosed('192.168.1.5', 1);
-  d.onTimewindowClosed('192.168.1.5', 2);
+  ctx.closeWindow([d], '192.168.1.5', 1);
+  ctx.closeWindow([d], '192.168.1.5', 2);
   assert.equal(d.portScans.budget.inUse, 0);
   assert.equal(d.portScans.openWindows, 0);
 });
